@@ -1,0 +1,108 @@
+/**
+ * `tote run -it` through a real pseudo-terminal (node-pty): the container
+ * gets /dev/pts/0, the caller's window size, resizes, and Ctrl-C.
+ */
+import { describe, test, expect, beforeAll } from '@jest/globals';
+import * as pty from 'node-pty';
+import { makeEnv, CLI } from './harness.js';
+
+const e = makeEnv();
+
+beforeAll(async () => {
+  await e.importBusybox('busybox');
+});
+
+/** Collects a pty's output and waits for patterns in what arrives next. */
+class Term {
+  out = '';
+  private pos = 0;
+  exit: Promise<{ exitCode: number; signal?: number }>;
+  constructor(readonly p: pty.IPty) {
+    p.onData((d) => {
+      this.out += d;
+    });
+    this.exit = new Promise((resolve) => p.onExit(resolve));
+  }
+
+  /** Waits until `re` matches output after the last match; returns the match. */
+  async expect(re: RegExp, timeoutMs = 20_000): Promise<RegExpExecArray> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const rest = this.out.slice(this.pos);
+      const m = re.exec(rest);
+      if (m) {
+        this.pos += m.index + m[0].length;
+        return m;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`timed out waiting for ${re} in terminal output:\n${JSON.stringify(rest)}\n(full: ${JSON.stringify(this.out)})`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+function spawnTote(args: string[], cols: number, rows: number): Term {
+  const p = pty.spawn(process.execPath, [CLI, ...e.globalArgs, ...args], {
+    name: 'xterm',
+    cols,
+    rows,
+    cwd: e.dir,
+    // The harness's pinned environment; a terminal type the shell can drive.
+    env: { ...e.env, TERM: 'xterm' },
+  });
+  return new Term(p);
+}
+
+const PROMPT = /[#$] $/m;
+
+describe('run -it', () => {
+  test('tty, window size, resize, Ctrl-C and exit code', async () => {
+    const t = spawnTote(['run', '--rm', '-it', 'busybox', 'sh'], 100, 30);
+    try {
+      await t.expect(PROMPT);
+      t.p.write('tty; stty size\r');
+      await t.expect(/\/dev\/pts\/0\r?\n/);
+      await t.expect(/\b30 100\r?\n/);
+
+      t.p.resize(120, 40);
+      // Give the SIGWINCH a moment to be forwarded before asking again.
+      await new Promise((r) => setTimeout(r, 300));
+      t.p.write('stty size\r');
+      await t.expect(/\b40 120\r?\n/);
+
+      t.p.write('sleep 100\r');
+      await new Promise((r) => setTimeout(r, 500));
+      t.p.write('\x03');
+      t.p.write('echo back-$((40+2))\r');
+      await t.expect(/back-42/, 10_000);
+
+      t.p.write('exit 3\r');
+      const { exitCode } = await Promise.race([
+        t.exit,
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no exit; output:\n${t.out}`)), 20_000)),
+      ]);
+      expect(exitCode).toBe(3);
+    } finally {
+      t.p.kill('SIGKILL');
+    }
+  });
+
+  test('TERM is passed to the container with -t', async () => {
+    const t = spawnTote(['run', '--rm', '-t', 'busybox', 'sh', '-c', 'echo "term=$TERM"; test -t 0 && echo stdin-tty; test -t 1 && echo stdout-tty'], 80, 24);
+    try {
+      await t.expect(/term=xterm/);
+      await t.expect(/stdout-tty/);
+      const { exitCode } = await t.exit;
+      expect(exitCode).toBe(0);
+    } finally {
+      t.p.kill('SIGKILL');
+    }
+  });
+
+  test('without -t the container has no terminal', async () => {
+    const r = await e.tote(['run', '--rm', '-i', 'busybox', 'sh', '-c', 'tty; echo "code=$?"']);
+    expect(r.stdout).toMatch(/not a tty/);
+    expect(r.stdout).toMatch(/code=1/);
+  });
+});

@@ -1,0 +1,18 @@
+// Jest runs on tsc's output (dist/): no transform, native ESM.
+export default {
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform: {},
+      testMatch: ['<rootDir>/dist/lib/**/*.test.js', '<rootDir>/dist/cli/**/*.test.js'],
+    },
+    {
+      displayName: 'e2e',
+      testEnvironment: 'node',
+      transform: {},
+      testMatch: ['<rootDir>/dist/e2e/**/*.test.js'],
+      testTimeout: 120000,
+    },
+  ],
+};

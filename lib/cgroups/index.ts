@@ -1,0 +1,33 @@
+/**
+ * Which cgroup hierarchy the host runs. Matters for the OCI runtime: crun
+ * refuses "hybrid" hosts (v1 controllers plus a v2 tree at
+ * /sys/fs/cgroup/unified), so tote hides that tree in its private mount
+ * namespace before starting crun.
+ */
+import { statfsSync } from 'node:fs';
+import path from 'node:path';
+
+const CGROUP2_SUPER_MAGIC = 0x63677270;
+const TMPFS_MAGIC = 0x01021994;
+
+export type CgroupMode = 'v2' | 'hybrid' | 'v1' | 'none';
+
+/** `root` is injectable so tests can point it at a fake tree. */
+export function detectCgroupMode(root = '/sys/fs/cgroup', statfs: (p: string) => { type: number } = statfsSync): CgroupMode {
+  let top: { type: number };
+  try {
+    top = statfs(root);
+  } catch {
+    return 'none';
+  }
+  if (top.type === CGROUP2_SUPER_MAGIC) return 'v2';
+  if (top.type !== TMPFS_MAGIC) return 'none';
+  try {
+    if (statfs(path.join(root, 'unified')).type === CGROUP2_SUPER_MAGIC) return 'hybrid';
+  } catch {
+    // No unified tree: plain v1.
+  }
+  return 'v1';
+}
+
+export const hybridUnifiedPath = (root = '/sys/fs/cgroup'): string => path.join(root, 'unified');

@@ -1,0 +1,110 @@
+/**
+ * Paths and settings for one invocation. This is the only module that reads
+ * process.env: everything else receives a ToteConfig.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { accessSync, constants } from 'node:fs';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface ConfigOptions {
+  root?: string;
+  runroot?: string;
+  runtime?: string;
+  logLevel?: LogLevel;
+}
+
+export interface ToteConfig {
+  /** Persistent storage: images, layers, containers. */
+  dataDir: string;
+  /** Volatile state: runtime state, locks that need not survive a reboot. */
+  runDir: string;
+  uid: number;
+  gid: number;
+  /** Rootful mode: no user namespace is needed. */
+  isRoot: boolean;
+  userName: string;
+  /** OCI runtime name or path chosen by --runtime, if any. */
+  runtime?: string;
+  logLevel: LogLevel;
+  /** Directory holding the compiled native helpers. */
+  helperDir: string;
+  /** Root of the host files read for id mappings (/etc/subuid…); tests swap it. */
+  etcDir: string;
+  /** The node binary, for work that must run inside the user namespace. */
+  nodePath: string;
+  /** The compiled package root (dist/), to locate entry scripts. */
+  distDir: string;
+  /** PATH used to find system programs (runc, crun, newuidmap…). */
+  searchPath: string;
+  /** The caller's environment, for `-e NAME` pass-through. */
+  hostEnv: Readonly<Record<string, string | undefined>>;
+}
+
+const distDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export function loadConfig(options: ConfigOptions = {}): ToteConfig {
+  const env = process.env;
+  const uid = process.getuid?.() ?? 0;
+  const gid = process.getgid?.() ?? 0;
+  const isRoot = uid === 0;
+  const home = env.HOME || os.homedir();
+  const dataHome = env.XDG_DATA_HOME || path.join(home, '.local', 'share');
+  const defaultData = isRoot ? '/var/lib/tote' : path.join(dataHome, 'tote');
+  const runtimeDir = env.XDG_RUNTIME_DIR && isWritableDir(env.XDG_RUNTIME_DIR) ? env.XDG_RUNTIME_DIR : undefined;
+  const defaultRun = isRoot ? '/run/tote' : runtimeDir ? path.join(runtimeDir, 'tote') : `/tmp/tote-${uid}`;
+  let userName = env.USER || String(uid);
+  try {
+    userName = os.userInfo().username;
+  } catch {
+    // No passwd entry (e.g. an arbitrary uid in a container): keep $USER.
+  }
+  return {
+    dataDir: path.resolve(options.root || env.TOTE_ROOT || defaultData),
+    runDir: path.resolve(options.runroot || env.TOTE_RUNROOT || defaultRun),
+    uid,
+    gid,
+    isRoot,
+    userName,
+    runtime: options.runtime || env.TOTE_RUNTIME || undefined,
+    logLevel: options.logLevel ?? 'warn',
+    helperDir: env.TOTE_HELPER_DIR || path.join(path.dirname(distDir), 'dist-helpers'),
+    etcDir: '/etc',
+    nodePath: process.execPath,
+    distDir,
+    searchPath: env.PATH || '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin',
+    hostEnv: { ...env },
+  };
+}
+
+function isWritableDir(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK | constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Finds a program on the search path (plus sbin dirs, where runc lives). */
+export function findProgram(config: ToteConfig, name: string): string | undefined {
+  if (name.includes('/')) return isExecutable(name) ? name : undefined;
+  const dirs = [...config.searchPath.split(':'), '/usr/local/sbin', '/usr/sbin', '/sbin'];
+  for (const dir of dirs) {
+    if (!dir) continue;
+    const candidate = path.join(dir, name);
+    if (isExecutable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}

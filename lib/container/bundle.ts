@@ -1,0 +1,116 @@
+/**
+ * Turns a container record into what the OCI runtime needs: the rootfs
+ * mount plan, generated /etc files, and config.json in the bundle directory.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { ToteConfig } from '../config/index.js';
+import { writeJsonAtomic } from '../state/index.js';
+import { detectCgroupMode, hybridUnifiedPath } from '../cgroups/index.js';
+import { chooseRuntime, generateSpec, isCrun, type RuntimeInfo } from '../runtime/index.js';
+import {
+  containerDir,
+  layerDir,
+  loadImages,
+  populateVfsRootfs,
+  rootfsMountPlan,
+  type ContainerRecord,
+} from '../storage/index.js';
+import { toHostId, type HelperMount, type UsernsPlan } from '../userns/index.js';
+import { NoSuchImageError } from '../errors/index.js';
+import { writeEtcFiles } from './etc-files.js';
+import { readImageFile } from './image-files.js';
+import { resolveUser } from './user.js';
+
+export interface PreparedBundle {
+  dir: string;
+  runtime: RuntimeInfo;
+  /** Mounts the helper performs in its private mount namespace. */
+  mounts: HelperMount[];
+  /** Command the helper runs: the runtime, possibly behind a fuse-overlayfs prefix. */
+  command: string[];
+  logFile: string;
+}
+
+export function runtimeRoot(config: ToteConfig, runtime: RuntimeInfo): string {
+  return path.join(config.runDir, 'runtime', runtime.name);
+}
+
+export async function prepareBundle(config: ToteConfig, plan: UsernsPlan, record: ContainerRecord): Promise<PreparedBundle> {
+  const dir = containerDir(config, record.id);
+  const runtime = chooseRuntime({ ...config, runtime: config.runtime ?? record.runtime });
+  const image = (await loadImages(config)).find((i) => i.id === record.imageId);
+  if (!image) throw new NoSuchImageError(record.image);
+  const lowerTopFirst = [...image.layers].reverse().map((l) => layerDir(config, l));
+
+  const upper = path.join(dir, 'diff');
+  const work = path.join(dir, 'work');
+  const merged = path.join(dir, 'merged');
+  await Promise.all([upper, work, merged].map((d) => fs.mkdir(d, { recursive: true, mode: 0o755 })));
+  // The rootfs root is the upper dir's root in overlay: make it 0755 like an image's /.
+  await fs.chmod(upper, 0o755);
+
+  const rootfsPlan = rootfsMountPlan(record.driver as never, lowerTopFirst, upper, work, merged);
+  const mounts: HelperMount[] = [];
+  let prefix: string[] = [];
+  let rootfs = merged;
+  if ('mount' in rootfsPlan && rootfsPlan.mount) mounts.push(rootfsPlan.mount);
+  if ('prefix' in rootfsPlan && rootfsPlan.prefix) prefix = rootfsPlan.prefix;
+  if ('copy' in rootfsPlan && rootfsPlan.copy) {
+    rootfs = upper;
+    const marker = path.join(dir, 'vfs-populated');
+    if (!(await fs.access(marker).then(() => true, () => false))) {
+      await populateVfsRootfs(config, plan, lowerTopFirst, upper);
+      await fs.writeFile(marker, '');
+    }
+  }
+  // crun refuses hybrid cgroup hosts: hide the v2 tree in our mount namespace.
+  if (isCrun(runtime) && detectCgroupMode() === 'hybrid') {
+    mounts.push({ type: 'tmpfs', source: 'tmpfs', target: hybridUnifiedPath(), options: 'size=4k,mode=755' });
+  }
+
+  const [passwd, group] = await Promise.all([readImageFile(lowerTopFirst, '/etc/passwd'), readImageFile(lowerTopFirst, '/etc/group')]);
+  const user = resolveUser(record.spec.user, passwd, group);
+  const etc = await writeEtcFiles(dir, record.spec.hostname, record.name);
+
+  const spec = generateSpec({
+    rootfs,
+    readOnlyRoot: record.spec.readOnly,
+    args: [...record.spec.entrypoint, ...record.spec.cmd],
+    env: record.spec.env,
+    cwd: record.spec.workingDir,
+    uid: user.uid,
+    gid: user.gid,
+    additionalGids: user.additionalGids,
+    terminal: record.spec.tty,
+    hostname: record.spec.hostname,
+    binds: [
+      { source: etc.hosts, destination: '/etc/hosts', readOnly: false },
+      { source: etc.hostname, destination: '/etc/hostname', readOnly: false },
+      { source: etc.resolv, destination: '/etc/resolv.conf', readOnly: false },
+      ...record.spec.mounts.map((m) => ({ source: m.source, destination: m.destination, readOnly: m.readOnly })),
+    ],
+    ttyGroupMapped: plan.rootful || toHostId(plan.gidMap, 5) !== undefined,
+  });
+  await writeJsonAtomic(path.join(dir, 'config.json'), spec);
+
+  const logFile = path.join(dir, 'runtime.log');
+  await fs.rm(logFile, { force: true });
+  const root = runtimeRoot(config, runtime);
+  await fs.mkdir(root, { recursive: true, mode: 0o700 });
+  const command = [
+    ...prefix,
+    runtime.path,
+    '--root',
+    root,
+    '--log',
+    isCrun(runtime) ? `file:${logFile}` : logFile,
+    '--log-format',
+    'json',
+    'run',
+    '--bundle',
+    dir,
+    record.id,
+  ];
+  return { dir, runtime, mounts, command, logFile };
+}

@@ -1,0 +1,148 @@
+/**
+ * `create` (and the first half of `run`): checks every input, then writes the
+ * container record and its directories. Nothing is created when a check fails.
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { ToteConfig } from '../config/index.js';
+import { ToteError, UsageError } from '../errors/index.js';
+import { readImageConfig, resolveImage } from '../image/index.js';
+import { generateName } from '../names/index.js';
+import { withLock } from '../state/index.js';
+import { chooseRuntime } from '../runtime/index.js';
+import {
+  containerDir,
+  layerDir,
+  listContainers,
+  probeDriver,
+  saveContainer,
+  storePaths,
+  type ContainerRecord,
+  type MountSpec,
+} from '../storage/index.js';
+import type { UsernsPlan } from '../userns/index.js';
+import { checkBindSource, expandEnv, mergeEnv, parseVolume, readEnvFile, toMountSpec } from './inputs.js';
+import { readImageFile } from './image-files.js';
+import { resolveUser } from './user.js';
+
+export const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+export interface CreateOptions {
+  image: string;
+  command?: string[];
+  name?: string;
+  env?: string[];
+  envFiles?: string[];
+  workdir?: string;
+  user?: string;
+  /** undefined: the image's; '' clears it; else a single executable. */
+  entrypoint?: string;
+  hostname?: string;
+  volumes?: string[];
+  readOnly?: boolean;
+  interactive?: boolean;
+  tty?: boolean;
+  rm?: boolean;
+  labels?: Record<string, string>;
+}
+
+const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+export async function createContainer(config: ToteConfig, plan: UsernsPlan, o: CreateOptions): Promise<ContainerRecord> {
+  if (o.name !== undefined && !NAME_RE.test(o.name)) {
+    throw new UsageError(`invalid container name "${o.name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+  }
+  const image = await resolveImage(config, o.image);
+  const imageConfig = (await readImageConfig(config, image)).config ?? {};
+  const runtime = chooseRuntime(config);
+
+  const volumes = (o.volumes ?? []).map(parseVolume);
+  for (const v of volumes) await checkBindSource(v);
+  const fileEnv: string[] = [];
+  for (const f of o.envFiles ?? []) fileEnv.push(...(await readEnvFile(f, config.hostEnv)));
+  const userEnv = [...fileEnv, ...expandEnv(o.env ?? [], config.hostEnv)];
+
+  const layersTopFirst = [...image.layers].reverse().map((l) => layerDir(config, l));
+  const userSpec = o.user ?? imageConfig.User ?? '';
+  // Resolved now so a bad --user fails before anything exists; kept as text
+  // in the record and resolved again at start (the image may change /etc/passwd).
+  const [passwd, group] = await Promise.all([readImageFile(layersTopFirst, '/etc/passwd'), readImageFile(layersTopFirst, '/etc/group')]);
+  const user = resolveUser(userSpec, passwd, group);
+
+  let entrypoint = imageConfig.Entrypoint ?? [];
+  if (o.entrypoint !== undefined) entrypoint = o.entrypoint === '' ? [] : [o.entrypoint];
+  let cmd = o.command && o.command.length > 0 ? o.command : (imageConfig.Cmd ?? []);
+  // docker: --entrypoint resets the image's Cmd too.
+  if (o.entrypoint !== undefined && !(o.command && o.command.length > 0)) cmd = [];
+  if (entrypoint.length + cmd.length === 0) {
+    throw new ToteError('E_NO_COMMAND', 'no command specified', { hint: 'give a command after the image name, or use an image with CMD or ENTRYPOINT' });
+  }
+
+  const id = randomBytes(32).toString('hex');
+  const hostname = o.hostname ?? id.slice(0, 12);
+  let env = mergeEnv(imageConfig.Env ?? [], userEnv);
+  if (!env.some((e) => e.startsWith('PATH='))) env = [DEFAULT_PATH, ...env];
+  env = mergeEnv([`HOSTNAME=${hostname}`, `HOME=${user.home}`, ...(o.tty ? ['TERM=xterm'] : [])], env);
+  if (userEnv.some((e) => e.startsWith('HOSTNAME='))) env = mergeEnv(env, userEnv.filter((e) => e.startsWith('HOSTNAME=')));
+
+  const driver = await probeDriver(config, plan);
+
+  return withLock(storePaths(config).lock, async () => {
+    const existing = await listContainers(config);
+    const taken = new Set(existing.map((c) => c.name));
+    if (o.name !== undefined && taken.has(o.name)) {
+      const other = existing.find((c) => c.name === o.name)!;
+      throw new ToteError('E_NAME_IN_USE', `the container name "${o.name}" is already in use by ${other.id.slice(0, 12)}`, {
+        hint: 'remove that container (`tote rm`), or choose another --name',
+      });
+    }
+    const name = o.name ?? generateName((n) => taken.has(n));
+    const dir = containerDir(config, id);
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    try {
+      const mounts: MountSpec[] = [];
+      for (const v of volumes) {
+        let source = v.source;
+        if (v.kind === 'volume') {
+          const volName = v.source || randomBytes(32).toString('hex');
+          source = path.join(config.dataDir, 'volumes', volName, '_data');
+          await fs.mkdir(source, { recursive: true });
+        }
+        mounts.push(toMountSpec(v, source));
+      }
+      const record: ContainerRecord = {
+        id,
+        name,
+        image: o.image,
+        imageId: image.id,
+        created: new Date().toISOString(),
+        status: 'created',
+        spec: {
+          entrypoint,
+          cmd,
+          env,
+          workingDir: o.workdir ?? imageConfig.WorkingDir ?? '/',
+          user: userSpec,
+          hostname,
+          tty: o.tty ?? false,
+          interactive: o.interactive ?? false,
+          readOnly: o.readOnly ?? false,
+          autoRemove: o.rm ?? false,
+          mounts,
+        },
+        labels: { ...(imageConfig.Labels ?? {}), ...(o.labels ?? {}) },
+        driver,
+        runtime: runtime.name,
+      };
+      if (!record.spec.workingDir.startsWith('/')) {
+        throw new UsageError(`the working directory "${record.spec.workingDir}" is invalid: it needs to be an absolute path`);
+      }
+      await saveContainer(config, record);
+      return record;
+    } catch (e) {
+      await fs.rm(dir, { recursive: true, force: true });
+      throw e;
+    }
+  });
+}

@@ -1,0 +1,95 @@
+/** Finding containers by name or id, and docker-shaped views of them. */
+import type { ToteConfig } from '../config/index.js';
+import { NoSuchContainerError, ToteError } from '../errors/index.js';
+import { familiarName } from '../image/index.js';
+import { containerDir, listContainers, loadImages, type ContainerRecord } from '../storage/index.js';
+import { refreshStatus } from './status.js';
+
+export async function allContainers(config: ToteConfig): Promise<ContainerRecord[]> {
+  return Promise.all((await listContainers(config)).map((c) => refreshStatus(config, c)));
+}
+
+/** By exact name, full id, or unique id prefix (docker's lookup order). */
+export async function findContainer(config: ToteConfig, text: string): Promise<ContainerRecord> {
+  const all = await allContainers(config);
+  const byName = all.find((c) => c.name === text || c.id === text);
+  if (byName) return byName;
+  if (/^[0-9a-f]+$/.test(text)) {
+    const matches = all.filter((c) => c.id.startsWith(text));
+    if (matches.length === 1) return matches[0];
+    if (matches.length > 1) throw new ToteError('E_AMBIGUOUS_CONTAINER', `short id "${text}" matches ${matches.length} containers`, { hint: 'use more characters of the id' });
+  }
+  throw new NoSuchContainerError(text);
+}
+
+/** docker's human status: "Up 5 minutes", "Exited (1) 2 hours ago", "Created". */
+export function statusText(c: ContainerRecord, since: (iso: string) => string): string {
+  switch (c.status) {
+    case 'running':
+      return `Up ${since(c.startedAt ?? c.created)}`;
+    case 'paused':
+      return `Up ${since(c.startedAt ?? c.created)} (Paused)`;
+    case 'exited':
+      return `Exited (${c.exitCode ?? 0}) ${since(c.finishedAt ?? c.created)} ago`;
+    default:
+      return c.status.charAt(0).toUpperCase() + c.status.slice(1);
+  }
+}
+
+export async function inspectContainer(config: ToteConfig, c: ContainerRecord): Promise<Record<string, unknown>> {
+  const image = (await loadImages(config)).find((i) => i.id === c.imageId);
+  const zero = '0001-01-01T00:00:00Z';
+  return {
+    Id: c.id,
+    Created: c.created,
+    Path: [...c.spec.entrypoint, ...c.spec.cmd][0] ?? '',
+    Args: [...c.spec.entrypoint, ...c.spec.cmd].slice(1),
+    State: {
+      Status: c.status,
+      Running: c.status === 'running' || c.status === 'paused',
+      Paused: c.status === 'paused',
+      Restarting: false,
+      OOMKilled: false,
+      Dead: false,
+      Pid: c.pid ?? 0,
+      ExitCode: c.exitCode ?? 0,
+      Error: '',
+      StartedAt: c.startedAt ?? zero,
+      FinishedAt: c.finishedAt ?? zero,
+    },
+    Image: 'sha256:' + c.imageId,
+    ResolvConfPath: `${containerDir(config, c.id)}/resolv.conf`,
+    HostnamePath: `${containerDir(config, c.id)}/hostname`,
+    HostsPath: `${containerDir(config, c.id)}/hosts`,
+    Name: '/' + c.name,
+    Driver: c.driver,
+    HostConfig: {
+      AutoRemove: c.spec.autoRemove,
+      ReadonlyRootfs: c.spec.readOnly,
+      Binds: c.spec.mounts.filter((m) => m.type === 'bind').map((m) => `${m.source}:${m.destination}${m.readOnly ? ':ro' : ''}`),
+      NetworkMode: 'none',
+      Runtime: c.runtime,
+    },
+    Mounts: c.spec.mounts.map((m) => ({
+      Type: m.type,
+      Source: m.source,
+      Destination: m.destination,
+      Mode: '',
+      RW: !m.readOnly,
+      Propagation: 'rprivate',
+    })),
+    Config: {
+      Hostname: c.spec.hostname,
+      User: c.spec.user,
+      Tty: c.spec.tty,
+      OpenStdin: c.spec.interactive,
+      Env: c.spec.env,
+      Cmd: c.spec.cmd,
+      Image: image?.names[0] ? familiarName(image.names[0]) : c.image,
+      WorkingDir: c.spec.workingDir,
+      Entrypoint: c.spec.entrypoint.length ? c.spec.entrypoint : null,
+      Labels: c.labels,
+    },
+    NetworkSettings: { Ports: {}, IPAddress: '', Networks: {} },
+  };
+}

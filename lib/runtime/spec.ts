@@ -1,0 +1,116 @@
+/**
+ * Builds the OCI runtime config.json for a container. No user namespace is
+ * requested: tote's helper already runs the runtime inside one.
+ */
+
+/** podman's default capability set (containers.conf default_capabilities). */
+export const DEFAULT_CAPABILITIES = [
+  'CAP_CHOWN',
+  'CAP_DAC_OVERRIDE',
+  'CAP_FOWNER',
+  'CAP_FSETID',
+  'CAP_KILL',
+  'CAP_NET_BIND_SERVICE',
+  'CAP_SETFCAP',
+  'CAP_SETGID',
+  'CAP_SETPCAP',
+  'CAP_SETUID',
+  'CAP_SYS_CHROOT',
+];
+
+const MASKED_PATHS = [
+  '/proc/acpi',
+  '/proc/kcore',
+  '/proc/keys',
+  '/proc/latency_stats',
+  '/proc/timer_list',
+  '/proc/timer_stats',
+  '/proc/sched_debug',
+  '/proc/scsi',
+  '/sys/firmware',
+  '/sys/fs/selinux',
+  '/sys/dev/block',
+];
+
+const READONLY_PATHS = ['/proc/asound', '/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
+
+export interface OciMount {
+  destination: string;
+  type: string;
+  source: string;
+  options?: string[];
+}
+
+export interface SpecOptions {
+  rootfs: string;
+  readOnlyRoot: boolean;
+  args: string[];
+  env: string[];
+  cwd: string;
+  uid: number;
+  gid: number;
+  additionalGids: number[];
+  terminal: boolean;
+  hostname: string;
+  /** Bind mounts (generated /etc files, volumes), in order. */
+  binds: Array<{ source: string; destination: string; readOnly: boolean }>;
+  /** Whether gid 5 (tty) exists in the container's id mapping, for devpts. */
+  ttyGroupMapped: boolean;
+  /** Namespaces to share instead of creating: type → path. */
+  sharedNamespaces?: Record<string, string>;
+}
+
+export function generateSpec(o: SpecOptions): Record<string, unknown> {
+  const isRootUser = o.uid === 0;
+  const caps = DEFAULT_CAPABILITIES;
+  const mounts: OciMount[] = [
+    { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
+    { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+    {
+      destination: '/dev/pts',
+      type: 'devpts',
+      source: 'devpts',
+      options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', ...(o.ttyGroupMapped ? ['gid=5'] : [])],
+    },
+    { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
+    { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
+    { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
+  ];
+  for (const b of o.binds) {
+    mounts.push({
+      destination: b.destination,
+      type: 'bind',
+      source: b.source,
+      options: ['rbind', 'rprivate', ...(b.readOnly ? ['ro'] : ['rw'])],
+    });
+  }
+  const namespaces = ['pid', 'network', 'ipc', 'uts', 'mount'].map((type) =>
+    o.sharedNamespaces?.[type] ? { type, path: o.sharedNamespaces[type] } : { type },
+  );
+  return {
+    ociVersion: '1.0.2',
+    process: {
+      terminal: o.terminal,
+      user: { uid: o.uid, gid: o.gid, ...(o.additionalGids.length ? { additionalGids: o.additionalGids } : {}) },
+      args: o.args,
+      env: o.env,
+      cwd: o.cwd,
+      capabilities: {
+        bounding: caps,
+        effective: isRootUser ? caps : [],
+        permitted: isRootUser ? caps : [],
+        inheritable: [],
+        ambient: [],
+      },
+      noNewPrivileges: false,
+    },
+    root: { path: o.rootfs, readonly: o.readOnlyRoot },
+    hostname: o.hostname,
+    mounts,
+    linux: {
+      namespaces,
+      maskedPaths: MASKED_PATHS,
+      readonlyPaths: READONLY_PATHS,
+    },
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * Container records: one JSON file per container under
+ * containers/<id>/container.json, written atomically. Orchestration lives in
+ * lib/container; this module only stores and finds records.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { ToteConfig } from '../config/index.js';
+import { errnoCode } from '../errors/index.js';
+import { readJson, writeJsonAtomic } from '../state/index.js';
+import { storePaths } from './paths.js';
+
+export type ContainerStatus = 'created' | 'running' | 'paused' | 'stopping' | 'exited' | 'removing';
+
+export interface MountSpec {
+  type: 'bind' | 'volume' | 'tmpfs';
+  source: string;
+  destination: string;
+  readOnly: boolean;
+  options?: string[];
+}
+
+export interface ContainerRecord {
+  id: string;
+  name: string;
+  image: string;
+  imageId: string;
+  created: string;
+  status: ContainerStatus;
+  /** The process that runs the container (the runtime, or its monitor). */
+  pid?: number;
+  exitCode?: number;
+  startedAt?: string;
+  finishedAt?: string;
+  /** What the user asked for, kept for inspect and restart. */
+  spec: ContainerSpec;
+  labels: Record<string, string>;
+  driver: string;
+  runtime: string;
+}
+
+export interface ContainerSpec {
+  entrypoint: string[];
+  cmd: string[];
+  env: string[];
+  workingDir: string;
+  user: string;
+  hostname: string;
+  tty: boolean;
+  interactive: boolean;
+  readOnly: boolean;
+  autoRemove: boolean;
+  mounts: MountSpec[];
+}
+
+export function containerDir(config: ToteConfig, id: string): string {
+  return path.join(storePaths(config).containers, id);
+}
+
+export async function loadContainer(config: ToteConfig, id: string): Promise<ContainerRecord | undefined> {
+  const rec = await readJson<ContainerRecord | null>(path.join(containerDir(config, id), 'container.json'), null);
+  return rec ?? undefined;
+}
+
+export async function saveContainer(config: ToteConfig, record: ContainerRecord): Promise<void> {
+  const dir = containerDir(config, record.id);
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  await writeJsonAtomic(path.join(dir, 'container.json'), record);
+}
+
+export async function listContainers(config: ToteConfig): Promise<ContainerRecord[]> {
+  let ids: string[];
+  try {
+    ids = await fs.readdir(storePaths(config).containers);
+  } catch (e) {
+    if (errnoCode(e) === 'ENOENT') return [];
+    throw e;
+  }
+  const records = await Promise.all(ids.filter((i) => /^[0-9a-f]{64}$/.test(i)).map((id) => loadContainer(config, id)));
+  return records.filter((r): r is ContainerRecord => r !== undefined).sort((a, b) => b.created.localeCompare(a.created));
+}
