@@ -3,107 +3,13 @@
  * tote's entry point: builds the yargs command tree, runs one command, and is
  * the only place that prints errors and exits (DESIGN.md "Errors and exit codes").
  */
-import yargs, { type Argv, type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { TOTE_VERSION } from '../lib/config/version.js';
 import { ToteError, UsageError } from '../lib/errors/index.js';
 import { splitCommandArgs } from './argv.js';
 import { exitCode } from './exit.js';
 import { err } from './output.js';
-import type { GlobalArgs } from './context.js';
-import { runCommand, RUN_VALUE_OPTIONS } from './commands/run.js';
-import { importCommand } from './commands/import.js';
-import { imagesCommand } from './commands/images.js';
-import { tagCommand } from './commands/tag.js';
-import { rmiCommand } from './commands/rmi.js';
-import { inspectCommand } from './commands/inspect.js';
-import { psCommand } from './commands/ps.js';
-import { rmCommand } from './commands/rm.js';
-import { infoCommand } from './commands/info.js';
-import { versionCommand } from './commands/version.js';
-import { unshareCommand } from './commands/unshare.js';
-
-type AnyCommand = CommandModule<GlobalArgs, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-/** The same definition under another name (`images` → `image ls`). */
-function renamed(cmd: AnyCommand, name: string, aliases: string[] = []): AnyCommand {
-  const usage = String(cmd.command);
-  return { ...cmd, command: usage.replace(/^\S+/, name), aliases };
-}
-
-const TOP_LEVEL: AnyCommand[] = [
-  runCommand,
-  importCommand,
-  renamed(imagesCommand, 'images'),
-  tagCommand,
-  renamed(rmiCommand, 'rmi'),
-  inspectCommand('all'),
-  renamed(psCommand, 'ps'),
-  renamed(rmCommand, 'rm'),
-  infoCommand,
-  versionCommand,
-  unshareCommand,
-];
-
-const NOUNS: Record<string, { describe: string; verbs: AnyCommand[] }> = {
-  image: {
-    describe: 'Manage images',
-    verbs: [
-      renamed(imagesCommand, 'ls', ['list']),
-      renamed(importCommand, 'import'),
-      renamed(tagCommand, 'tag'),
-      renamed(rmiCommand, 'rm', ['remove']),
-      inspectCommand('image'),
-    ],
-  },
-  container: {
-    describe: 'Manage containers',
-    verbs: [renamed(runCommand, 'run'), renamed(psCommand, 'ls', ['list', 'ps']), renamed(rmCommand, 'rm', ['remove']), inspectCommand('container')],
-  },
-  system: { describe: 'Manage tote', verbs: [renamed(infoCommand, 'info')] },
-};
-
-const KNOWN = new Set([...TOP_LEVEL.map((c) => String(c.command).split(' ')[0]), ...Object.keys(NOUNS), 'help', 'completion']);
-
-function buildParser(argv: string[]): Argv<GlobalArgs> {
-  let parser = yargs(argv)
-    .scriptName('tote')
-    .usage('Usage: $0 [global options] COMMAND\n\nDaemonless, rootless containers')
-    .parserConfiguration({ 'populate--': true, 'strip-dashed': true, 'unknown-options-as-args': false })
-    .option('log-level', { type: 'string', choices: ['debug', 'info', 'warn', 'error'], default: 'warn', describe: 'Log messages at and above this level', global: true })
-    .option('root', { type: 'string', describe: 'Path to the storage root directory', global: true })
-    .option('runroot', { type: 'string', describe: 'Path to the state directory', global: true })
-    .option('runtime', { type: 'string', describe: 'OCI runtime to use (crun, runc, or a path)', global: true })
-    .version('version', 'Show the tote version', `tote version ${TOTE_VERSION}`)
-    .alias('version', 'v')
-    .help('help')
-    .strict()
-    .demandCommand(1, 'missing command: try `tote --help`')
-    .wrap(Math.min(120, process.stdout.columns || 100))
-    .fail((msg, e) => {
-      if (e) throw e;
-      throw new UsageError(usageMessage(msg));
-    }) as unknown as Argv<GlobalArgs>;
-  for (const c of TOP_LEVEL) parser = parser.command(c);
-  for (const [noun, { describe, verbs }] of Object.entries(NOUNS)) {
-    parser = parser.command(noun, describe, (y) => {
-      let sub = y as Argv<GlobalArgs>;
-      for (const v of verbs) sub = sub.command(v);
-      return sub.demandCommand(1, `missing subcommand: try \`tote ${noun} --help\``);
-    });
-  }
-  return parser;
-}
-
-/** yargs' wording → podman's. */
-function usageMessage(msg: string): string {
-  const unknown = /^Unknown arguments?: (.*)$/.exec(msg);
-  if (unknown) {
-    const names = unknown[1].split(', ').map((n) => (n.length === 1 ? `-${n}` : `--${n}`));
-    return `unknown flag: ${names.join(', ')}`;
-  }
-  return msg;
-}
+import { RUN_VALUE_OPTIONS } from './commands/run.js';
+import { buildParser, KNOWN } from './tree.js';
 
 function firstCommandWord(argv: string[]): string | undefined {
   for (let i = 0; i < argv.length; i++) {
@@ -136,6 +42,8 @@ async function main(): Promise<number> {
   const raw = hideBin(process.argv);
   const debug = raw.some((a, i) => a === '--log-level=debug' || (a === '--log-level' && raw[i + 1] === 'debug'));
   try {
+    // docker's `-v` means --version at the top level only (in `run` it is --volume).
+    if (raw.length === 1 && raw[0] === '-v') raw[0] = '--version';
     const word = firstCommandWord(raw);
     if (word !== undefined && !KNOWN.has(word)) {
       throw new UsageError(`unrecognized command \`tote ${word}\``, 'try `tote --help` for the list of commands');

@@ -6,7 +6,7 @@
  * dir holding --root, --runroot, HOME and the XDG dirs, and registers an
  * afterAll hook that removes it.
  */
-import { afterAll } from '@jest/globals';
+import { afterAll, jest } from '@jest/globals';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, chmodSync } from 'node:fs';
 import os from 'node:os';
@@ -57,7 +57,11 @@ export interface E2EEnv {
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 
+/** Per-test timeout: containers take seconds, not jest's default 5 s (jest ignores testTimeout inside `projects`). */
+export const TEST_TIMEOUT_MS = 120_000;
+
 export function makeEnv(): E2EEnv {
+  jest.setTimeout(TEST_TIMEOUT_MS);
   // Short base path: unix socket paths (attach sockets, runtime state) are
   // limited to 108 bytes and will live under --runroot.
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tote-e2e-'));
@@ -127,6 +131,13 @@ export function makeEnv(): E2EEnv {
   const cleanup = async (): Promise<void> => {
     if (cleaned) return;
     cleaned = true;
+    // Containers a failed test left running (e.g. a killed `run -it`) hold
+    // mounts and processes: stop and remove them first (podman's `rm -af`).
+    try {
+      await tote(['rm', '--all', '--force'], { timeoutMs: 60_000 });
+    } catch {
+      // best effort
+    }
     // Files under --root are owned by subordinate ids, which the user cannot
     // remove directly: delete them from inside the user namespace first.
     try {

@@ -64,7 +64,7 @@ export const imagesCommand: CommandModule<GlobalArgs, ImagesArgs> = {
       process.stdout.write(fmt.renderFormatted(args.format, view, HEADERS));
       return;
     }
-    const cols = ['Repository', 'Tag', ...(args.digests ? ['Digest'] : []), 'ID', 'CreatedSince', 'Size'] as const;
+    const cols: Array<keyof (typeof view)[number]> = ['Repository', 'Tag', ...(args.digests ? (['Digest'] as const) : []), 'ID', 'CreatedSince', 'Size'];
     process.stdout.write(fmt.renderTable(cols.map((c) => HEADERS[c]), view.map((v) => cols.map((c) => String(v[c])))));
   },
 };

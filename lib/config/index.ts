@@ -91,6 +91,7 @@ function isWritableDir(dir: string): boolean {
 /** Finds a program on the search path (plus sbin dirs, where runc lives). */
 export function findProgram(config: ToteConfig, name: string): string | undefined {
   if (name.includes('/')) return isExecutable(name) ? name : undefined;
+  // sbin dirs are often missing from a user's PATH, and runc lives there.
   const dirs = [...config.searchPath.split(':'), '/usr/local/sbin', '/usr/sbin', '/sbin'];
   for (const dir of dirs) {
     if (!dir) continue;

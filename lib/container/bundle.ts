@@ -16,6 +16,7 @@ import {
   rootfsMountPlan,
   type ContainerRecord,
 } from '../storage/index.js';
+import type { StorageDriver } from '../storage/index.js';
 import { toHostId, type HelperMount, type UsernsPlan } from '../userns/index.js';
 import { NoSuchImageError } from '../errors/index.js';
 import { writeEtcFiles } from './etc-files.js';
@@ -50,7 +51,7 @@ export async function prepareBundle(config: ToteConfig, plan: UsernsPlan, record
   // The rootfs root is the upper dir's root in overlay: make it 0755 like an image's /.
   await fs.chmod(upper, 0o755);
 
-  const rootfsPlan = rootfsMountPlan(record.driver as never, lowerTopFirst, upper, work, merged);
+  const rootfsPlan = rootfsMountPlan(record.driver as StorageDriver, lowerTopFirst, upper, work, merged);
   const mounts: HelperMount[] = [];
   let prefix: string[] = [];
   let rootfs = merged;

@@ -55,7 +55,7 @@ export async function createContainer(config: ToteConfig, plan: UsernsPlan, o: C
   }
   const image = await resolveImage(config, o.image);
   const imageConfig = (await readImageConfig(config, image)).config ?? {};
-  const runtime = chooseRuntime(config);
+  const runtime = chooseRuntime(config, { foregroundTty: o.tty });
 
   const volumes = (o.volumes ?? []).map(parseVolume);
   for (const v of volumes) await checkBindSource(v);

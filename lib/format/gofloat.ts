@@ -164,7 +164,7 @@ export function formatFloat(x: number, fmt: 'e' | 'E' | 'f' | 'F' | 'g' | 'G', p
       let eprec = prec;
       if (eprec > digs.d.length && digs.d.length >= digs.dp) eprec = digs.d.length;
       if (shortest) eprec = 6;
-      const exp = digs.d.length === 0 ? 0 : digs.dp - 1;
+      const exp = digs.dp - 1;
       if (exp < -4 || exp >= eprec) {
         if (prec > digs.d.length) prec = digs.d.length;
         return fmtE(neg, digs, Math.max(prec - 1, 0), eChar);

@@ -13,6 +13,7 @@
  *   Map / plain object   → map[string]interface {}: "map[k:v k2:v2]" (sorted keys;
  *                          function-valued properties, i.e. methods, are not printed)
  *   function             → func
+ *   object with String() → fmt.Stringer: printed as String()'s result
  */
 import { formatFloat } from './gofloat.js';
 
@@ -366,6 +367,11 @@ export function formatValue(v: unknown, verb: string, spec: Spec = plainSpec, de
       return `[${items.join(' ')}]`;
     }
     default: {
+      // fmt.Stringer: an object with a String() method prints as its result.
+      const str = (v as { String?: unknown }).String;
+      if (typeof str === 'function' && !(v instanceof Map) && (verb === 'v' || verb === 's' || verb === 'q')) {
+        return fmtString(String(str.call(v)), verb, spec);
+      }
       const entries = mapEntries(v as object);
       if (sharpV) {
         return `map[string]interface {}{${entries

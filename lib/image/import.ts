@@ -14,7 +14,7 @@ import { SystemError, ToteError, errnoCode } from '../errors/index.js';
 import type { Reporter } from '../errors/report.js';
 import { silentReporter } from '../errors/report.js';
 import { withLock } from '../state/index.js';
-import type { UsernsPlan } from '../userns/index.js';
+import { subIdHint, type UsernsPlan } from '../userns/index.js';
 import {
   beginBlobWrite,
   DigestStream,
@@ -77,8 +77,9 @@ export async function importImage(config: ToteConfig, plan: UsernsPlan, options:
   await fs.mkdir(tmpLayer, { mode: 0o755 });
   const blob = await beginBlobWrite(config);
   let committed = false;
+  let source: Readable | undefined;
   try {
-    const source = await openSource(options);
+    source = await openSource(options);
     const plain = maybeDecompress(source);
     const digest = new DigestStream();
     const toExtract = new PassThrough({ highWaterMark: 1 << 20 });
@@ -136,8 +137,12 @@ export async function importImage(config: ToteConfig, plan: UsernsPlan, options:
       return configBlob.digest;
     });
   } catch (e) {
+    source?.destroy();
     if (!committed) await blob.abort();
     await removeTree(config, plan, tmpLayer).catch(() => undefined);
+    if (e instanceof ToteError && e.code === 'E_ID_NOT_MAPPED') {
+      throw new ToteError(e.code, e.message, { hint: subIdHint(config.userName), cause: e });
+    }
     throw e;
   }
 }
