@@ -1,5 +1,7 @@
 // Jest runs on tsc's output (dist/): no transform, native ESM.
 export default {
+  // Per test; e2e tests start real containers.
+  testTimeout: 120000,
   projects: [
     {
       displayName: 'unit',
@@ -12,7 +14,6 @@ export default {
       testEnvironment: 'node',
       transform: {},
       testMatch: ['<rootDir>/dist/e2e/**/*.test.js'],
-      testTimeout: 120000,
     },
   ],
 };

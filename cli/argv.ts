@@ -14,7 +14,7 @@ export interface SplitRule {
   positionals: number;
 }
 
-const GLOBAL_VALUE_OPTIONS = ['root', 'runroot', 'runtime', 'log-level'];
+const GLOBAL_VALUE_OPTIONS = ['root', 'runroot', 'runtime', 'log-level', 'storage-driver'];
 
 export function splitCommandArgs(argv: string[], rules: SplitRule[]): string[] {
   let i = 0;

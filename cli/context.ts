@@ -13,6 +13,7 @@ export interface GlobalArgs {
   runroot?: string;
   runtime?: string;
   logLevel?: LogLevel;
+  storageDriver?: string;
 }
 
 export interface Context {
@@ -23,7 +24,7 @@ export interface Context {
 }
 
 export function makeContext(args: GlobalArgs): Context {
-  const config = loadConfig({ root: args.root, runroot: args.runroot, runtime: args.runtime, logLevel: args.logLevel });
+  const config = loadConfig({ root: args.root, runroot: args.runroot, runtime: args.runtime, logLevel: args.logLevel, storageDriver: args.storageDriver });
   const reporter = makeReporter(config.logLevel);
   let planned: Promise<UsernsPlan> | undefined;
   return {

@@ -15,7 +15,7 @@ function firstCommandWord(argv: string[]): string | undefined {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--') return argv[i + 1];
-    if (['--root', '--runroot', '--runtime', '--log-level'].includes(a)) {
+    if (['--root', '--runroot', '--runtime', '--log-level', '--storage-driver'].includes(a)) {
       i++;
       continue;
     }
@@ -48,7 +48,9 @@ async function main(): Promise<number> {
     if (word !== undefined && !KNOWN.has(word)) {
       throw new UsageError(`unrecognized command \`tote ${word}\``, 'try `tote --help` for the list of commands');
     }
-    const argv = splitCommandArgs(raw, [
+    // `tote unshare --help` is tote's help, not a command named --help.
+    const wantsUnshareHelp = word === 'unshare' && raw[raw.indexOf('unshare') + 1] === '--help';
+    const argv = wantsUnshareHelp ? raw : splitCommandArgs(raw, [
       { paths: [['run'], ['container', 'run']], valueOptions: RUN_VALUE_OPTIONS, positionals: 1 },
       { paths: [['unshare']], valueOptions: [], positionals: 0 },
     ]);

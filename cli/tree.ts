@@ -69,6 +69,7 @@ export function buildParser(argv: string[]): Argv<GlobalArgs> {
     .option('root', { type: 'string', describe: 'Path to the storage root directory', global: true })
     .option('runroot', { type: 'string', describe: 'Path to the state directory', global: true })
     .option('runtime', { type: 'string', describe: 'OCI runtime to use (crun, runc, or a path)', global: true })
+    .option('storage-driver', { type: 'string', choices: ['overlay', 'fuse-overlayfs', 'vfs'], describe: 'Storage driver for container root filesystems (default: probed)', global: true })
     .version('version', 'Show the tote version', `tote version ${TOTE_VERSION}`)
     .help('help')
     .strict()

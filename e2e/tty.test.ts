@@ -24,6 +24,19 @@ class Term {
     this.exit = new Promise((resolve) => p.onExit(resolve));
   }
 
+  /** Waits for the process to exit, at most timeoutMs. */
+  async waitExit(timeoutMs: number): Promise<{ exitCode: number; signal?: number }> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no exit after ${timeoutMs} ms; output:\n${JSON.stringify(this.out)}`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([this.exit, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Waits until `re` matches output after the last match; returns the match. */
   async expect(re: RegExp, timeoutMs = 20_000): Promise<RegExpExecArray> {
     const deadline = Date.now() + timeoutMs;
@@ -79,10 +92,7 @@ describe('run -it', () => {
       await t.expect(/back-42/, 10_000);
 
       t.p.write('exit 3\r');
-      const { exitCode } = await Promise.race([
-        t.exit,
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no exit; output:\n${t.out}`)), 20_000)),
-      ]);
+      const { exitCode } = await t.waitExit(20_000);
       expect(exitCode).toBe(3);
     } finally {
       t.p.kill('SIGKILL');
@@ -94,7 +104,7 @@ describe('run -it', () => {
     try {
       await t.expect(/term=xterm/);
       await t.expect(/stdout-tty/);
-      const { exitCode } = await t.exit;
+      const { exitCode } = await t.waitExit(20_000);
       expect(exitCode).toBe(0);
     } finally {
       t.p.kill('SIGKILL');

@@ -5,6 +5,7 @@
  *   tote-userns [--uid-map "C H N ..."] [--gid-map "C H N ..."]
  *               [--newuidmap PATH] [--newgidmap PATH] [--rootful]
  *               [--mount TYPE SOURCE TARGET OPTIONS]... [--chdir DIR]
+ *               [--reap-orphans] [--join PID]
  *               -- COMMAND [ARG...]
  *
  * The child unshares a user namespace (unless --rootful) and a mount namespace,
@@ -17,6 +18,14 @@
  * The parent forwards signals sent to it by other processes (not ones the
  * terminal already delivered to the whole process group) and exits with the
  * child's status: its exit code, or 128+N when it was killed by signal N.
+ * With --reap-orphans it is also a child subreaper: daemons the command left
+ * behind (such as fuse-overlayfs serving the container's rootfs) are
+ * reparented to it and terminated once the command has exited, so nothing
+ * outlives the helper. (Not for detached containers: their init must be
+ * reparented to the monitor, not killed.)
+ * With --join PID the child enters the user namespace of process PID (a
+ * running container's) instead of creating one, so `exec` and the runtime's
+ * other verbs act with the same ids; it still gets a private mount namespace.
  * Exit 125 means the helper itself failed; 126/127 mean COMMAND could not be
  * executed / was not found.
  */
@@ -28,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/types.h>
@@ -118,8 +128,44 @@ static int map_ids(pid_t pid, const char *uid_map, const char *gid_map,
   return 0;
 }
 
+/* Children reparented to us: scan /proc for processes whose parent we are. */
+static int kill_orphans(int sig) {
+  int found = 0;
+  char path[300], buf[512];
+  DIR *d = opendir("/proc");
+  if (!d) return 0;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) continue;
+    buf[n] = 0;
+    char *p = strrchr(buf, ')');
+    int ppid = 0;
+    char state;
+    if (p && sscanf(p + 1, " %c %d", &state, &ppid) == 2 && ppid == getpid()) {
+      kill(atoi(e->d_name), sig);
+      found = 1;
+    }
+  }
+  closedir(d);
+  return found;
+}
+
+static void reap_orphans(void) {
+  for (int round = 0; round < 20; round++) {
+    while (waitpid(-1, NULL, WNOHANG) > 0) {}
+    if (!kill_orphans(round < 10 ? SIGTERM : SIGKILL)) return;
+    usleep(50000);
+  }
+}
+
 static void usage(void) {
-  fprintf(stderr, "usage: tote-userns [--uid-map MAP --gid-map MAP | --rootful] [--mount TYPE SRC DST OPTS]... [--chdir DIR] -- CMD [ARG...]\n");
+  fprintf(stderr, "usage: tote-userns [--uid-map MAP --gid-map MAP | --rootful | --join PID] [--mount TYPE SRC DST OPTS]... [--chdir DIR] [--reap-orphans] -- CMD [ARG...]\n");
   _exit(125);
 }
 
@@ -127,7 +173,7 @@ int main(int argc, char **argv) {
   const char *uid_map = NULL, *gid_map = NULL, *chdir_to = NULL;
   const char *newuidmap = "newuidmap", *newgidmap = "newgidmap";
   struct mount_req mounts[MAX_MOUNTS];
-  int nmounts = 0, rootful = 0, i;
+  int nmounts = 0, rootful = 0, reap = 0, join_pid = 0, i;
 
   for (i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -138,6 +184,8 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--newgidmap") && i + 1 < argc) newgidmap = argv[++i];
     else if (!strcmp(a, "--chdir") && i + 1 < argc) chdir_to = argv[++i];
     else if (!strcmp(a, "--rootful")) rootful = 1;
+    else if (!strcmp(a, "--reap-orphans")) reap = 1;
+    else if (!strcmp(a, "--join") && i + 1 < argc) join_pid = atoi(argv[++i]);
     else if (!strcmp(a, "--mount") && i + 4 < argc && nmounts < MAX_MOUNTS) {
       mounts[nmounts].type = argv[i + 1];
       mounts[nmounts].source = argv[i + 2];
@@ -148,9 +196,10 @@ int main(int argc, char **argv) {
     } else usage();
   }
   if (i >= argc) usage();
-  if (!rootful && (!uid_map || !gid_map)) usage();
+  if (!rootful && !join_pid && (!uid_map || !gid_map)) usage();
   char **cmd = argv + i;
 
+  if (reap) prctl(PR_SET_CHILD_SUBREAPER, 1);
   int ready[2], go[2];
   if (pipe2(ready, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0) die("pipe");
 
@@ -163,7 +212,15 @@ int main(int argc, char **argv) {
     /* Die with the parent while still being set up; exec keeps this setting,
      * which is what we want: the helper owns its child's lifetime. */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (unshare(rootful ? CLONE_NEWNS : (CLONE_NEWUSER | CLONE_NEWNS)) < 0) die("unshare");
+    if (join_pid > 0 && !rootful) {
+      char nspath[64];
+      snprintf(nspath, sizeof nspath, "/proc/%d/ns/user", join_pid);
+      int nsfd = open(nspath, O_RDONLY | O_CLOEXEC);
+      if (nsfd < 0) die("open the container's user namespace");
+      if (setns(nsfd, CLONE_NEWUSER) < 0) die("join the container's user namespace");
+      close(nsfd);
+      if (unshare(CLONE_NEWNS) < 0) die("unshare");
+    } else if (unshare(rootful ? CLONE_NEWNS : (CLONE_NEWUSER | CLONE_NEWNS)) < 0) die("unshare");
     if (write(ready[1], &c, 1) != 1) die("signal parent");
     if (read(go[0], &c, 1) != 1 || c != 'G') _exit(125); /* mapping failed, parent said why */
     if (!rootful) {
@@ -202,7 +259,7 @@ int main(int argc, char **argv) {
   ssize_t n;
   while ((n = read(ready[0], &c, 1)) < 0 && errno == EINTR) {}
   int ok = n == 1;
-  if (ok && !rootful) ok = map_ids(child_pid, uid_map, gid_map, newuidmap, newgidmap) == 0;
+  if (ok && !rootful && !join_pid) ok = map_ids(child_pid, uid_map, gid_map, newuidmap, newgidmap) == 0;
   c = ok ? 'G' : 'X';
   if (write(go[1], &c, 1) != 1) ok = 0;
   close(go[1]);
@@ -211,6 +268,7 @@ int main(int argc, char **argv) {
   while (waitpid(child_pid, &st, 0) < 0) {
     if (errno != EINTR) die("waitpid");
   }
+  if (reap) reap_orphans();
   if (!ok) return 125;
   if (WIFEXITED(st)) return WEXITSTATUS(st);
   if (WIFSIGNALED(st)) return 128 + WTERMSIG(st);

@@ -7,6 +7,7 @@
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { isGeneratedPage, renderPages } from '../man/pages.js';
 
 export function writePages(outDir: string): { written: string[]; unchanged: string[]; removed: string[] } {
@@ -38,7 +39,7 @@ export function writePages(outDir: string): { written: string[]; unchanged: stri
   return { written, unchanged, removed };
 }
 
-const isMain = process.argv[1] !== undefined && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname);
+const isMain = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
   const outDir = process.argv[2] ?? 'man';
   const { written, unchanged, removed } = writePages(outDir);

@@ -209,9 +209,11 @@ function mainPage(tree: Tree, version: string): string {
   r.tp(`${italic('/etc/subuid')}, ${italic('/etc/subgid')}`, 'The subordinate uid and gid ranges of each user, mapped into rootless containers; see subuid(5).');
 
   r.sh('ENVIRONMENT');
-  r.tp(bold('TOTE_ROOT'), `Default for ${bold('--root')}.`);
-  r.tp(bold('TOTE_RUNROOT'), `Default for ${bold('--runroot')}.`);
-  r.tp(bold('TOTE_RUNTIME'), `Default for ${bold('--runtime')}.`);
+  // lib/config reads TOTE_<OPTION> as the default of these global options.
+  const globals = globalKeys(tree);
+  for (const key of ['root', 'runroot', 'runtime', 'storage-driver']) {
+    if (globals.has(key)) r.tp(bold(`TOTE_${key.toUpperCase().replace(/-/g, '_')}`), `Default for ${bold(`--${key}`)}.`);
+  }
   r.tp(bold('XDG_DATA_HOME'), 'Parent of the default storage directory (default: ~/.local/share).');
   r.tp(bold('XDG_RUNTIME_DIR'), 'Parent of the default state directory.');
 

@@ -14,6 +14,7 @@ export interface ConfigOptions {
   runroot?: string;
   runtime?: string;
   logLevel?: LogLevel;
+  storageDriver?: string;
 }
 
 export interface ToteConfig {
@@ -28,6 +29,8 @@ export interface ToteConfig {
   userName: string;
   /** OCI runtime name or path chosen by --runtime, if any. */
   runtime?: string;
+  /** Storage driver forced by --storage-driver (else probed). */
+  storageDriver?: string;
   logLevel: LogLevel;
   /** Directory holding the compiled native helpers. */
   helperDir: string;
@@ -69,6 +72,7 @@ export function loadConfig(options: ConfigOptions = {}): ToteConfig {
     isRoot,
     userName,
     runtime: options.runtime || env.TOTE_RUNTIME || undefined,
+    storageDriver: options.storageDriver || env.TOTE_STORAGE_DRIVER || undefined,
     logLevel: options.logLevel ?? 'warn',
     helperDir: env.TOTE_HELPER_DIR || path.join(path.dirname(distDir), 'dist-helpers'),
     etcDir: '/etc',

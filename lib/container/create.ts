@@ -86,7 +86,7 @@ export async function createContainer(config: ToteConfig, plan: UsernsPlan, o: C
   env = mergeEnv([`HOSTNAME=${hostname}`, `HOME=${user.home}`, ...(o.tty ? ['TERM=xterm'] : [])], env);
   if (userEnv.some((e) => e.startsWith('HOSTNAME='))) env = mergeEnv(env, userEnv.filter((e) => e.startsWith('HOSTNAME=')));
 
-  const driver = await probeDriver(config, plan);
+  const driver = await probeDriver(config, plan, config.storageDriver);
 
   return withLock(storePaths(config).lock, async () => {
     const existing = await listContainers(config);

@@ -27,7 +27,7 @@ export async function runForeground(config: ToteConfig, plan: UsernsPlan, record
   try {
     const bundle = await prepareBundle(config, plan, record);
     const stdio: StdioOptions = [record.spec.interactive ? 'inherit' : 'ignore', 'inherit', 'inherit'];
-    const child = spawnInUserns(config, plan, bundle.command, { mounts: bundle.mounts, stdio });
+    const child = spawnInUserns(config, plan, bundle.command, { mounts: bundle.mounts, stdio, reapOrphans: true });
     const handlers = new Map<NodeJS.Signals, () => void>();
     for (const sig of FORWARDED) {
       const fromTerminal = sig === 'SIGINT' || sig === 'SIGQUIT';

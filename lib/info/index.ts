@@ -50,7 +50,7 @@ export async function collectInfo(config: ToteConfig, plan: UsernsPlan): Promise
     ociRuntime = { error: (e as Error).message };
   }
   const [driver, images, containers, limits] = await Promise.all([
-    probeDriver(config, plan),
+    probeDriver(config, plan, config.storageDriver),
     loadImages(config),
     listContainers(config),
     enforceableLimits(config, mode),

@@ -22,6 +22,8 @@ export interface HelperMount {
 export interface HelperOptions {
   mounts?: HelperMount[];
   chdir?: string;
+  /** Terminate processes the command leaves behind (fuse daemons) when it exits. */
+  reapOrphans?: boolean;
   stdio?: StdioOptions;
   env?: NodeJS.ProcessEnv;
 }
@@ -47,6 +49,7 @@ export function helperArgs(plan: UsernsPlan, command: string[], options: HelperO
   }
   for (const m of options.mounts ?? []) args.push('--mount', m.type, m.source, m.target, m.options ?? '');
   if (options.chdir) args.push('--chdir', options.chdir);
+  if (options.reapOrphans) args.push('--reap-orphans');
   args.push('--', ...command);
   return args;
 }
