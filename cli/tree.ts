@@ -17,6 +17,7 @@ import { rmCommand } from './commands/rm.js';
 import { infoCommand } from './commands/info.js';
 import { versionCommand } from './commands/version.js';
 import { unshareCommand } from './commands/unshare.js';
+import { cleanupCommand } from './commands/cleanup.js';
 
 export type AnyCommand = CommandModule<GlobalArgs, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -53,7 +54,7 @@ export const NOUNS: Record<string, { describe: string; verbs: AnyCommand[] }> = 
   },
   container: {
     describe: 'Manage containers',
-    verbs: [renamed(runCommand, 'run'), renamed(psCommand, 'ls', ['list', 'ps']), renamed(rmCommand, 'rm', ['remove']), inspectCommand('container')],
+    verbs: [renamed(runCommand, 'run'), renamed(psCommand, 'ls', ['list', 'ps']), renamed(rmCommand, 'rm', ['remove']), inspectCommand('container'), cleanupCommand],
   },
   system: { describe: 'Manage tote', verbs: [renamed(infoCommand, 'info')] },
 };

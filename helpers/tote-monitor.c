@@ -6,7 +6,7 @@
  * Usage:
  *   tote-monitor --exit-file PATH --log-file PATH --attach-socket PATH
  *                --pid-file PATH [--console-socket PATH] [--stdin]
- *                [--sync-fd N] [--cleanup ARG]... -- RUNTIME-COMMAND...
+ *                [--sync-fd N] [--wait-attach] [--cleanup ARG]... -- RUNTIME-COMMAND...
  *
  * RUNTIME-COMMAND starts the container detached (e.g. tote-userns … --
  * runc run -d --pid-file PATH [--console-socket PATH] ID) and exits; the
@@ -15,6 +15,8 @@
  * SCM_RIGHTS; without it the container's stdout/stderr are our pipes (and
  * stdin too with --stdin).
  *
+ * With --wait-attach the runtime is started only once a first attach client
+ * has connected, so a foreground `run` sees all of the container's output.
  * Once the container runs, "ready PID\n" is written to the sync fd (or
  * "error STATUS\n" when the runtime failed), so the caller can return.
  * Output is written to the log file in the k8s-file format podman uses
@@ -28,6 +30,7 @@
  * and the cleanup command (if any) is exec'd.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -52,7 +55,7 @@
 #define BUF_SIZE 32768
 
 static const char *exit_file, *log_file, *attach_path, *pid_file, *console_path;
-static int want_stdin = 0, sync_fd = -1;
+static int want_stdin = 0, sync_fd = -1, wait_attach = 0;
 static char *cleanup_argv[MAX_CLEANUP + 1];
 static int ncleanup = 0;
 
@@ -217,6 +220,46 @@ static void write_exit_file(int code) {
   rename(tmp, exit_file);
 }
 
+/*
+ * Processes reparented to us besides the container (fuse-overlayfs serving
+ * the rootfs, a network helper): found by their parent pid in /proc, and
+ * terminated once the container is gone, so none outlives it.
+ */
+static int signal_orphans(int sig) {
+  int found = 0;
+  char path[300], buf[512];
+  DIR *d = opendir("/proc");
+  if (!d) return 0;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) continue;
+    buf[n] = 0;
+    char *p = strrchr(buf, ')');
+    int ppid = 0;
+    char state;
+    if (p && sscanf(p + 1, " %c %d", &state, &ppid) == 2 && ppid == getpid() && state != 'Z') {
+      kill(atoi(e->d_name), sig);
+      found = 1;
+    }
+  }
+  closedir(d);
+  return found;
+}
+
+static void end_orphans(void) {
+  for (int round = 0; round < 40; round++) {
+    while (waitpid(-1, NULL, WNOHANG) > 0) {}
+    if (!signal_orphans(round < 20 ? SIGTERM : SIGKILL)) return;
+    usleep(25000);
+  }
+}
+
 static void usage(void) {
   fprintf(stderr, "usage: tote-monitor --exit-file P --log-file P --attach-socket P --pid-file P [--console-socket P] [--stdin] [--sync-fd N] [--cleanup ARG]... -- CMD...\n");
   exit(125);
@@ -234,6 +277,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--console-socket") && i + 1 < argc) console_path = argv[++i];
     else if (!strcmp(a, "--sync-fd") && i + 1 < argc) sync_fd = atoi(argv[++i]);
     else if (!strcmp(a, "--stdin")) want_stdin = 1;
+    else if (!strcmp(a, "--wait-attach")) wait_attach = 1;
     else if (!strcmp(a, "--cleanup") && i + 1 < argc && ncleanup < MAX_CLEANUP) cleanup_argv[ncleanup++] = argv[++i];
     else usage();
   }
@@ -264,6 +308,14 @@ int main(int argc, char **argv) {
   if (!console_path) {
     if (pipe2(out_pipe, O_CLOEXEC) < 0 || pipe2(err_pipe, O_CLOEXEC) < 0) fatal("pipe");
     if (want_stdin && pipe2(in_pipe, O_CLOEXEC) < 0) fatal("pipe");
+  }
+
+  if (wait_attach) {
+    /* Tell the caller where we are, then wait for its attach connection. */
+    if (sync_fd >= 0) dprintf(sync_fd, "listening\n");
+    int c = accept4(attach_fd, NULL, NULL, SOCK_CLOEXEC);
+    if (c < 0) fatal("accept attach client");
+    clients[nclients++] = c;
   }
 
   pid_t runtime = fork();
@@ -380,6 +432,7 @@ int main(int argc, char **argv) {
     }
   }
 
+  end_orphans();
   write_exit_file(exit_code < 0 ? 137 : exit_code);
   char code_text[16];
   int cl = snprintf(code_text, sizeof code_text, "%d", exit_code);

@@ -3,6 +3,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../lib/errors/index.js';
 import { makeContext, type GlobalArgs } from '../context.js';
 import { setExitCode } from '../exit.js';
+import { out } from '../output.js';
 
 export interface RunArgs extends GlobalArgs {
   image: string;
@@ -21,11 +22,16 @@ export interface RunArgs extends GlobalArgs {
   rm?: boolean;
   detach?: boolean;
   label?: string[];
+  sigProxy?: boolean;
+  detachKeys?: string;
+  restart?: string;
+  stopSignal?: string;
+  stopTimeout?: number;
   '--'?: string[];
 }
 
 /** Options that take a value: the argv splitter must skip their values to find IMAGE. */
-export const RUN_VALUE_OPTIONS = ['name', 'env', 'e', 'env-file', 'workdir', 'w', 'user', 'u', 'entrypoint', 'hostname', 'h', 'volume', 'v', 'label', 'l'];
+export const RUN_VALUE_OPTIONS = ['name', 'env', 'e', 'env-file', 'workdir', 'w', 'user', 'u', 'entrypoint', 'hostname', 'h', 'volume', 'v', 'label', 'l', 'detach-keys', 'restart', 'stop-signal', 'stop-timeout'];
 
 export function runOptions(y: Argv<GlobalArgs>): Argv<RunArgs> {
   return y
@@ -44,7 +50,12 @@ export function runOptions(y: Argv<GlobalArgs>): Argv<RunArgs> {
     .option('tty', { alias: 't', type: 'boolean', describe: 'Allocate a pseudo-TTY' })
     .option('rm', { type: 'boolean', describe: 'Automatically remove the container when it exits' })
     .option('detach', { alias: 'd', type: 'boolean', describe: 'Run the container in the background and print its ID' })
-    .option('label', { alias: 'l', type: 'string', array: true, describe: 'Set metadata on the container (KEY=VALUE)' }) as unknown as Argv<RunArgs>;
+    .option('label', { alias: 'l', type: 'string', array: true, describe: 'Set metadata on the container (KEY=VALUE)' })
+    .option('sig-proxy', { type: 'boolean', default: true, describe: 'Proxy received signals to the container (non-TTY mode)' })
+    .option('detach-keys', { type: 'string', describe: 'Key sequence for detaching an attached container (default "ctrl-p,ctrl-q")' })
+    .option('restart', { type: 'string', describe: 'Restart policy: no, on-failure[:max-retries], always, unless-stopped' })
+    .option('stop-signal', { type: 'string', describe: 'Signal to stop the container (default: the image\'s STOPSIGNAL, else SIGTERM)' })
+    .option('stop-timeout', { type: 'number', describe: 'Seconds to wait for the container to stop before killing it (default 10)' }) as unknown as Argv<RunArgs>;
 }
 
 function parseLabels(list: string[] | undefined): Record<string, string> {
@@ -61,14 +72,11 @@ export const runCommand: CommandModule<GlobalArgs, RunArgs> = {
   describe: 'Run a command in a new container',
   builder: runOptions,
   handler: async (args) => {
-    if (args.detach) {
-      throw new UsageError('--detach is not supported yet: containers run in the foreground', 'drop -d; detached containers arrive with the container monitor');
-    }
-    if (args.interactive && args.tty && !process.stdin.isTTY) {
+    if (!args.detach && args.interactive && args.tty && !process.stdin.isTTY) {
       throw new UsageError('the input device is not a TTY', 'drop -t, or run from a terminal');
     }
     const ctx = makeContext(args);
-    const { createContainer, runForeground } = await import('../../lib/container/index.js');
+    const { createContainer, runAttached, startContainer, parseDetachKeys } = await import('../../lib/container/index.js');
     const plan = await ctx.plan();
     const record = await createContainer(ctx.config, plan, {
       image: args.image,
@@ -86,8 +94,28 @@ export const runCommand: CommandModule<GlobalArgs, RunArgs> = {
       tty: args.tty,
       rm: args.rm,
       labels: parseLabels(args.label),
+      restart: args.restart,
+      stopSignal: args.stopSignal,
+      stopTimeout: args.stopTimeout,
     });
-    const inTerminal = Boolean(process.stdin.isTTY || process.stdout.isTTY || process.stderr.isTTY);
-    setExitCode(await runForeground(ctx.config, plan, record, { inTerminal }));
+    if (args.detach) {
+      await startContainer(ctx.config, plan, record);
+      out(record.id);
+      return;
+    }
+    const { terminalIo } = await import('../terminal.js');
+    const term = terminalIo({
+      tty: Boolean(args.tty),
+      interactive: Boolean(args.interactive),
+      sigProxy: args.sigProxy ?? true,
+      detachKeys: parseDetachKeys(args.detachKeys ?? 'ctrl-p,ctrl-q'),
+    });
+    try {
+      const result = await runAttached(ctx.config, plan, record, term.io);
+      if (result.kind === 'detached') return;
+      setExitCode(result.exitCode);
+    } finally {
+      term.restore();
+    }
   },
 };

@@ -25,6 +25,10 @@ import { resolveUser } from './user.js';
 
 export interface PreparedBundle {
   dir: string;
+  /** Detached mode: where the runtime writes the container's pid. */
+  pidFile: string;
+  /** Detached mode with a tty: where the runtime sends the pty master. */
+  consoleSocket?: string;
   runtime: RuntimeInfo;
   /** Mounts the helper performs in its private mount namespace. */
   mounts: HelperMount[];
@@ -37,7 +41,21 @@ export function runtimeRoot(config: ToteConfig, runtime: RuntimeInfo): string {
   return path.join(config.runDir, 'runtime', runtime.name);
 }
 
-export async function prepareBundle(config: ToteConfig, plan: UsernsPlan, record: ContainerRecord): Promise<PreparedBundle> {
+/**
+ * Volatile per-container files (sockets, pid file). Unix socket paths are
+ * limited to 108 bytes, so they use the short id under the run dir.
+ */
+export function volatilePaths(config: ToteConfig, id: string): { dir: string; attach: string; console: string; pid: string } {
+  const dir = path.join(config.runDir, 'c', id.slice(0, 12));
+  return { dir, attach: path.join(dir, 'attach'), console: path.join(dir, 'console'), pid: path.join(dir, 'pid') };
+}
+
+export async function prepareBundle(
+  config: ToteConfig,
+  plan: UsernsPlan,
+  record: ContainerRecord,
+  mode: 'foreground' | 'detached' = 'foreground',
+): Promise<PreparedBundle> {
   const dir = containerDir(config, record.id);
   const runtime = chooseRuntime({ ...config, runtime: config.runtime ?? record.runtime });
   const image = (await loadImages(config)).find((i) => i.id === record.imageId);
@@ -99,6 +117,13 @@ export async function prepareBundle(config: ToteConfig, plan: UsernsPlan, record
   await fs.rm(logFile, { force: true });
   const root = runtimeRoot(config, runtime);
   await fs.mkdir(root, { recursive: true, mode: 0o700 });
+  const vol = volatilePaths(config, record.id);
+  const detached = mode === 'detached';
+  if (detached) {
+    await fs.mkdir(vol.dir, { recursive: true, mode: 0o700 });
+    await fs.rm(vol.pid, { force: true });
+  }
+  const consoleSocket = detached && record.spec.tty ? vol.console : undefined;
   const command = [
     ...prefix,
     runtime.path,
@@ -109,9 +134,11 @@ export async function prepareBundle(config: ToteConfig, plan: UsernsPlan, record
     '--log-format',
     'json',
     'run',
+    ...(detached ? ['-d', '--pid-file', vol.pid] : []),
+    ...(consoleSocket ? ['--console-socket', consoleSocket] : []),
     '--bundle',
     dir,
     record.id,
   ];
-  return { dir, runtime, mounts, command, logFile };
+  return { dir, runtime, mounts, command, logFile, pidFile: vol.pid, consoleSocket };
 }

@@ -45,6 +45,22 @@ export interface CreateOptions {
   tty?: boolean;
   rm?: boolean;
   labels?: Record<string, string>;
+  restart?: string;
+  stopSignal?: string;
+  stopTimeout?: number;
+}
+
+/** docker's --restart: no | on-failure[:N] | always | unless-stopped. */
+export function parseRestartPolicy(text: string | undefined): { name: 'no' | 'always' | 'on-failure' | 'unless-stopped'; maximumRetryCount: number } {
+  if (!text) return { name: 'no', maximumRetryCount: 0 };
+  const [name, count] = text.split(':', 2);
+  if (name === 'on-failure') {
+    const n = count === undefined ? 0 : Number(count);
+    if (!Number.isInteger(n) || n < 0) throw new UsageError(`invalid restart policy "${text}": the retry count must be a non-negative integer`);
+    return { name, maximumRetryCount: n };
+  }
+  if ((name === 'no' || name === 'always' || name === 'unless-stopped') && count === undefined) return { name, maximumRetryCount: 0 };
+  throw new UsageError(`invalid restart policy "${text}"`, 'use no, on-failure[:max-retries], always or unless-stopped');
 }
 
 const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
@@ -53,9 +69,11 @@ export async function createContainer(config: ToteConfig, plan: UsernsPlan, o: C
   if (o.name !== undefined && !NAME_RE.test(o.name)) {
     throw new UsageError(`invalid container name "${o.name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   }
+  const restartPolicy = parseRestartPolicy(o.restart);
+  if (restartPolicy.name !== 'no' && o.rm) throw new UsageError('the --restart and --rm options conflict');
   const image = await resolveImage(config, o.image);
   const imageConfig = (await readImageConfig(config, image)).config ?? {};
-  const runtime = chooseRuntime(config, { foregroundTty: o.tty });
+  const runtime = chooseRuntime(config);
 
   const volumes = (o.volumes ?? []).map(parseVolume);
   for (const v of volumes) await checkBindSource(v);
@@ -130,6 +148,9 @@ export async function createContainer(config: ToteConfig, plan: UsernsPlan, o: C
           readOnly: o.readOnly ?? false,
           autoRemove: o.rm ?? false,
           mounts,
+          stopSignal: o.stopSignal ?? imageConfig.StopSignal,
+          stopTimeout: o.stopTimeout,
+          restartPolicy,
         },
         labels: { ...(imageConfig.Labels ?? {}), ...(o.labels ?? {}) },
         driver,

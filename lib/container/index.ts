@@ -1,7 +1,10 @@
 export { createContainer, DEFAULT_PATH, type CreateOptions } from './create.js';
-export { runForeground, type ForegroundOptions } from './run.js';
+export { runAttached, type AttachIo, type RunResult } from './run.js';
+export { startContainer, stopContainer, killContainer, waitContainer, cleanupContainer, signalNumber, shouldRestart, canStart } from './lifecycle.js';
+export { attach, parseDetachKeys, type AttachResult } from './attach.js';
+export { containerLogPath, exitFilePath } from './monitor.js';
 export { removeContainer } from './remove.js';
-export { refreshStatus, isAlive } from './status.js';
+export { refreshStatus, isAlive, readExitFile } from './status.js';
 export { allContainers, findContainer, statusText, inspectContainer } from './query.js';
 export { resolveUser, type ResolvedUser } from './user.js';
 export { parseVolume, readEnvFile, expandEnv, mergeEnv } from './inputs.js';

@@ -1,62 +1,65 @@
 /**
- * Foreground start: the helper enters the namespaces, mounts the rootfs and
- * execs the OCI runtime, which runs the container attached to our stdio.
+ * Foreground `run`/`start -a`: the container is started under its monitor
+ * like a detached one, with this process attached before it starts (so no
+ * output is lost), forwarding signals, until it exits.
  */
-import type { StdioOptions } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import type { ToteConfig } from '../config/index.js';
-import { classifyRuntimeError, lastRuntimeError } from '../runtime/index.js';
-import { saveContainer, type ContainerRecord } from '../storage/index.js';
-import { spawnInUserns, waitExit, type UsernsPlan } from '../userns/index.js';
-import { prepareBundle } from './bundle.js';
-import { removeContainer } from './remove.js';
+import type { ContainerRecord } from '../storage/index.js';
+import type { UsernsPlan } from '../userns/index.js';
+import { attach } from './attach.js';
+import { startContainer } from './lifecycle.js';
+import { isAlive, readExitFile } from './status.js';
 
-export interface ForegroundOptions {
-  /**
-   * Whether we are in a terminal's foreground process group: the terminal
-   * then delivers SIGINT/SIGQUIT to the runtime itself, and forwarding them
-   * too would deliver them twice.
-   */
-  inTerminal: boolean;
+export interface AttachIo {
+  stdin?: Readable;
+  stdout: Writable;
+  stderr: Writable;
+  size?: () => { rows: number; cols: number } | undefined;
+  onResize?: (cb: () => void) => () => void;
+  detachKeys?: Buffer;
+  /** Forward signals this process receives to the container (docker --sig-proxy). */
+  sigProxy: boolean;
 }
 
-const FORWARDED: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGUSR1', 'SIGUSR2', 'SIGINT', 'SIGQUIT'];
+export type RunResult = { kind: 'exited'; exitCode: number } | { kind: 'detached'; id: string };
 
-/** Runs the container to completion and returns its exit code (128+N for a signal). */
-export async function runForeground(config: ToteConfig, plan: UsernsPlan, record: ContainerRecord, options: ForegroundOptions): Promise<number> {
-  let current = record;
-  try {
-    const bundle = await prepareBundle(config, plan, record);
-    const stdio: StdioOptions = [record.spec.interactive ? 'inherit' : 'ignore', 'inherit', 'inherit'];
-    const child = spawnInUserns(config, plan, bundle.command, { mounts: bundle.mounts, stdio, reapOrphans: true });
-    const handlers = new Map<NodeJS.Signals, () => void>();
-    for (const sig of FORWARDED) {
-      const fromTerminal = sig === 'SIGINT' || sig === 'SIGQUIT';
-      const handler = () => {
-        if (!(fromTerminal && options.inTerminal)) child.kill(sig);
-      };
-      handlers.set(sig, handler);
-      process.on(sig, handler);
-    }
-    try {
-      current = { ...current, status: 'running', pid: child.pid, startedAt: new Date().toISOString() };
-      await saveContainer(config, current);
-      const code = await waitExit(child);
-      current = { ...current, status: 'exited', exitCode: code, pid: undefined, finishedAt: new Date().toISOString() };
-      await saveContainer(config, current);
-      if (code !== 0) {
-        const failure = await lastRuntimeError(bundle.logFile);
-        if (failure) {
-          const err = classifyRuntimeError(bundle.runtime.name, failure);
-          current = { ...current, exitCode: err.exitCode };
-          await saveContainer(config, current);
-          throw err;
-        }
+const PROXIED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function runAttached(config: ToteConfig, plan: UsernsPlan, record: ContainerRecord, io: AttachIo): Promise<RunResult> {
+  const { record: running, start } = await startContainer(config, plan, record, { attach: true });
+  const handlers: Array<[NodeJS.Signals, () => void]> = [];
+  for (const sig of PROXIED) {
+    const h = () => {
+      if (!io.sigProxy) return;
+      try {
+        process.kill(start.pid, sig);
+      } catch {
+        // The container is already gone.
       }
-      return code;
-    } finally {
-      for (const [sig, handler] of handlers) process.off(sig, handler);
-    }
+    };
+    handlers.push([sig, h]);
+    process.on(sig, h);
+  }
+  try {
+    const result = await attach('', {
+      socket: start.attached,
+      stdin: running.spec.interactive ? io.stdin : undefined,
+      stdout: io.stdout,
+      stderr: io.stderr,
+      detachKeys: io.detachKeys,
+      size: running.spec.tty ? io.size : undefined,
+      onResize: running.spec.tty ? io.onResize : undefined,
+    });
+    if (result.kind === 'detached') return { kind: 'detached', id: running.id };
+    // The monitor finishes with the cleanup (--rm, restart): wait for it, so
+    // that `run --rm` returns with the container gone, as docker's does.
+    for (let delay = 2; isAlive(start.monitorPid); delay = Math.min(delay * 2, 50)) await sleep(delay);
+    if (result.kind === 'exited') return { kind: 'exited', exitCode: result.exitCode };
+    return { kind: 'exited', exitCode: (await readExitFile(config, running.id))?.exitCode ?? 125 };
   } finally {
-    if (record.spec.autoRemove) await removeContainer(config, plan, current, true);
+    for (const [sig, h] of handlers) process.off(sig, h);
   }
 }

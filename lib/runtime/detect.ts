@@ -12,16 +12,7 @@ export interface RuntimeInfo {
 
 export const SUPPORTED_RUNTIMES = ['crun', 'runc'] as const;
 
-export interface RuntimeNeeds {
-  /**
-   * The container gets a terminal and runs in the foreground. crun's
-   * foreground mode does not pass the caller's window size (or its changes)
-   * to the container's pty, runc's does, so runc is preferred then.
-   */
-  foregroundTty?: boolean;
-}
-
-export function chooseRuntime(config: ToteConfig, needs: RuntimeNeeds = {}): RuntimeInfo {
+export function chooseRuntime(config: ToteConfig): RuntimeInfo {
   if (config.runtime) {
     const found = findProgram(config, config.runtime);
     if (!found) {
@@ -31,8 +22,7 @@ export function chooseRuntime(config: ToteConfig, needs: RuntimeNeeds = {}): Run
     }
     return { name: path.basename(found), path: found };
   }
-  const order = needs.foregroundTty ? [...SUPPORTED_RUNTIMES].reverse() : SUPPORTED_RUNTIMES;
-  for (const name of order) {
+  for (const name of SUPPORTED_RUNTIMES) {
     const found = findProgram(config, name);
     if (found) return { name, path: found };
   }

@@ -27,14 +27,20 @@ export interface ContainerRecord {
   imageId: string;
   created: string;
   status: ContainerStatus;
-  /** The process that runs the container (the runtime, or its monitor). */
+  /** The container's init process, as seen from the host. */
   pid?: number;
+  /** The monitor that owns the running container. */
+  monitorPid?: number;
   exitCode?: number;
   startedAt?: string;
   finishedAt?: string;
   /** What the user asked for, kept for inspect and restart. */
   spec: ContainerSpec;
   labels: Record<string, string>;
+  /** Restarts done under the restart policy. */
+  restartCount?: number;
+  /** Set by `stop`/`kill`: an unless-stopped/always policy must not restart it. */
+  stoppedByUser?: boolean;
   driver: string;
   runtime: string;
 }
@@ -51,6 +57,11 @@ export interface ContainerSpec {
   readOnly: boolean;
   autoRemove: boolean;
   mounts: MountSpec[];
+  /** Signal `stop` sends first (the image's StopSignal, else SIGTERM). */
+  stopSignal?: string;
+  /** Seconds `stop` waits before SIGKILL. */
+  stopTimeout?: number;
+  restartPolicy?: { name: 'no' | 'always' | 'on-failure' | 'unless-stopped'; maximumRetryCount: number };
 }
 
 export function containerDir(config: ToteConfig, id: string): string {

@@ -1,0 +1,38 @@
+/**
+ * The caller's terminal during an attached session: raw mode for -t (so
+ * Ctrl-C and friends reach the container as bytes), size and resizes.
+ */
+import type { AttachIo } from '../lib/container/index.js';
+
+export function terminalIo(options: { tty: boolean; interactive: boolean; sigProxy: boolean; detachKeys?: Buffer }): {
+  io: AttachIo;
+  restore: () => void;
+} {
+  const stdin = process.stdin;
+  const raw = options.tty && options.interactive && stdin.isTTY;
+  if (raw) stdin.setRawMode(true);
+  if (options.interactive) stdin.resume();
+  const io: AttachIo = {
+    stdin: options.interactive ? stdin : undefined,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    detachKeys: options.interactive ? options.detachKeys : undefined,
+    // In raw mode the terminal sends no SIGINT: signals only come from kill(1).
+    sigProxy: options.sigProxy,
+    size: () => {
+      const out = process.stdout.isTTY ? process.stdout : process.stderr.isTTY ? process.stderr : undefined;
+      return out ? { rows: out.rows, cols: out.columns } : undefined;
+    },
+    onResize: (cb) => {
+      process.on('SIGWINCH', cb);
+      return () => process.off('SIGWINCH', cb);
+    },
+  };
+  return {
+    io,
+    restore: () => {
+      if (raw) stdin.setRawMode(false);
+      stdin.pause();
+    },
+  };
+}
