@@ -9,6 +9,7 @@ import { splitCommandArgs } from './argv.js';
 import { exitCode } from './exit.js';
 import { err } from './output.js';
 import { RUN_VALUE_OPTIONS } from './commands/run.js';
+import { EXEC_VALUE_OPTIONS } from './commands/exec.js';
 import { buildParser, KNOWN } from './tree.js';
 
 function firstCommandWord(argv: string[]): string | undefined {
@@ -51,7 +52,8 @@ async function main(): Promise<number> {
     // `tote unshare --help` is tote's help, not a command named --help.
     const wantsUnshareHelp = word === 'unshare' && raw[raw.indexOf('unshare') + 1] === '--help';
     const argv = wantsUnshareHelp ? raw : splitCommandArgs(raw, [
-      { paths: [['run'], ['container', 'run']], valueOptions: RUN_VALUE_OPTIONS, positionals: 1 },
+      { paths: [['run'], ['container', 'run'], ['create'], ['container', 'create']], valueOptions: RUN_VALUE_OPTIONS, positionals: 1 },
+      { paths: [['exec'], ['container', 'exec']], valueOptions: EXEC_VALUE_OPTIONS, positionals: 1 },
       { paths: [['unshare']], valueOptions: [], positionals: 0 },
     ]);
     await buildParser(argv).parseAsync();

@@ -18,6 +18,16 @@ import { infoCommand } from './commands/info.js';
 import { versionCommand } from './commands/version.js';
 import { unshareCommand } from './commands/unshare.js';
 import { cleanupCommand } from './commands/cleanup.js';
+import { cpCommand } from './commands/cp.js';
+import { diffCommand } from './commands/diff.js';
+import { exportCommand } from './commands/export.js';
+import { commitCommand } from './commands/commit.js';
+import { VOLUME_VERBS } from './commands/volume/index.js';
+import { logsCommand } from './commands/logs.js';
+import { createCommand } from './commands/create.js';
+import { startCommand, stopCommand, killCommand, restartCommand, waitCommand } from './commands/lifecycle.js';
+import { attachCommand } from './commands/attach.js';
+import { execCommand } from './commands/exec.js';
 
 export type AnyCommand = CommandModule<GlobalArgs, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -29,6 +39,14 @@ function renamed(cmd: AnyCommand, name: string, aliases: string[] = []): AnyComm
 
 export const TOP_LEVEL: AnyCommand[] = [
   runCommand,
+  createCommand,
+  startCommand,
+  stopCommand,
+  killCommand,
+  restartCommand,
+  waitCommand,
+  attachCommand,
+  execCommand,
   importCommand,
   renamed(imagesCommand, 'images'),
   tagCommand,
@@ -36,9 +54,14 @@ export const TOP_LEVEL: AnyCommand[] = [
   inspectCommand('all'),
   renamed(psCommand, 'ps'),
   renamed(rmCommand, 'rm'),
+  renamed(logsCommand, 'logs'),
   infoCommand,
   versionCommand,
   unshareCommand,
+  renamed(cpCommand, 'cp'),
+  renamed(diffCommand, 'diff'),
+  renamed(exportCommand, 'export'),
+  renamed(commitCommand, 'commit'),
 ];
 
 export const NOUNS: Record<string, { describe: string; verbs: AnyCommand[] }> = {
@@ -54,10 +77,13 @@ export const NOUNS: Record<string, { describe: string; verbs: AnyCommand[] }> = 
   },
   container: {
     describe: 'Manage containers',
-    verbs: [renamed(runCommand, 'run'), renamed(psCommand, 'ls', ['list', 'ps']), renamed(rmCommand, 'rm', ['remove']), inspectCommand('container'), cleanupCommand],
+    verbs: [renamed(runCommand, 'run'), createCommand, startCommand, stopCommand, killCommand, restartCommand, waitCommand, attachCommand, execCommand, renamed(psCommand, 'ls', ['list', 'ps']), renamed(rmCommand, 'rm', ['remove']), inspectCommand('container'), cleanupCommand, renamed(logsCommand, 'logs')],
   },
+  volume: { describe: 'Manage volumes', verbs: VOLUME_VERBS },
   system: { describe: 'Manage tote', verbs: [renamed(infoCommand, 'info')] },
 };
+// cp, diff, export, commit under `tote container` too.
+NOUNS.container!.verbs.push(renamed(cpCommand, 'cp'), renamed(diffCommand, 'diff'), renamed(exportCommand, 'export'), renamed(commitCommand, 'commit'));
 
 export const KNOWN = new Set([...TOP_LEVEL.map((c) => String(c.command).split(' ')[0]), ...Object.keys(NOUNS), 'help', 'completion']);
 

@@ -260,6 +260,40 @@ static void end_orphans(void) {
   }
 }
 
+/*
+ * SIGCHLDs coalesce: one signal may stand for several exits, including the
+ * container's before we know its pid. So every wake-up reaps all children
+ * and remembers their statuses.
+ */
+#define MAX_REAPED 64
+static pid_t reaped_pid[MAX_REAPED];
+static int reaped_status[MAX_REAPED];
+static int nreaped = 0;
+
+static void reap_all(void) {
+  int st;
+  pid_t w;
+  while ((w = waitpid(-1, &st, WNOHANG)) > 0) {
+    int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    if (nreaped < MAX_REAPED) {
+      reaped_pid[nreaped] = w;
+      reaped_status[nreaped++] = code;
+    } else {
+      memmove(reaped_pid, reaped_pid + 1, sizeof reaped_pid[0] * (MAX_REAPED - 1));
+      memmove(reaped_status, reaped_status + 1, sizeof reaped_status[0] * (MAX_REAPED - 1));
+      reaped_pid[MAX_REAPED - 1] = w;
+      reaped_status[MAX_REAPED - 1] = code;
+    }
+  }
+}
+
+/* The exit status of `pid` if it was reaped, else -1. */
+static int reaped(pid_t pid) {
+  for (int k = 0; k < nreaped; k++)
+    if (reaped_pid[k] == pid) return reaped_status[k];
+  return -1;
+}
+
 static void usage(void) {
   fprintf(stderr, "usage: tote-monitor --exit-file P --log-file P --attach-socket P --pid-file P [--console-socket P] [--stdin] [--sync-fd N] [--cleanup ARG]... -- CMD...\n");
   exit(125);
@@ -347,8 +381,8 @@ int main(int argc, char **argv) {
     if (p[0].revents & POLLIN) {
       struct signalfd_siginfo si;
       if (read(sfd, &si, sizeof si) != sizeof si) continue;
-      int st;
-      if (waitpid(runtime, &st, WNOHANG) == runtime) runtime_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+      reap_all();
+      runtime_status = reaped(runtime);
     }
   }
   if (console_fd >= 0) close(console_fd);
@@ -361,6 +395,7 @@ int main(int argc, char **argv) {
     fclose(pf);
   }
   if (runtime_status != 0 || container <= 0) {
+    end_orphans();
     if (sync_fd >= 0) dprintf(sync_fd, "error %d\n", runtime_status ? runtime_status : 125);
     unlink(attach_path);
     return runtime_status ? runtime_status : 125;
@@ -372,7 +407,8 @@ int main(int argc, char **argv) {
   }
 
   /* Event loop until the container exits and its output is drained. */
-  int exit_code = -1;
+  reap_all();
+  int exit_code = reaped(container);
   int fds_open = master_fd >= 0 ? 1 : 2;
   char buf[BUF_SIZE];
   while (exit_code < 0 || fds_open > 0) {
@@ -394,11 +430,8 @@ int main(int argc, char **argv) {
       struct signalfd_siginfo si;
       if (read(sfd, &si, sizeof si) == sizeof si) {
         if (si.ssi_signo == SIGCHLD) {
-          int st;
-          pid_t w;
-          while ((w = waitpid(-1, &st, WNOHANG)) > 0) {
-            if (w == container) exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-          }
+          reap_all();
+          if (exit_code < 0) exit_code = reaped(container);
         } else if (container > 0) {
           kill(container, (int)si.ssi_signo); /* stopping the monitor stops the container */
         }

@@ -36,7 +36,7 @@ export const rmCommand: CommandModule<GlobalArgs, RmArgs> = {
     for (const t of targets) {
       try {
         const c = await findContainer(ctx.config, t);
-        await removeContainer(ctx.config, plan, c, Boolean(args.force));
+        await removeContainer(ctx.config, plan, c, Boolean(args.force), { volumes: Boolean(args.volumes) });
         out(t);
       } catch (e) {
         if (args.ignore && isToteError(e) && e.code === 'E_NO_SUCH_CONTAINER') continue;

@@ -1,6 +1,7 @@
 /** `tote run [OPTIONS] IMAGE [COMMAND [ARG...]]` */
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../lib/errors/index.js';
+import type { CreateOptions } from '../../lib/container/index.js';
 import { makeContext, type GlobalArgs } from '../context.js';
 import { setExitCode } from '../exit.js';
 import { out } from '../output.js';
@@ -16,6 +17,9 @@ export interface RunArgs extends GlobalArgs {
   entrypoint?: string;
   hostname?: string;
   volume?: string[];
+  mount?: string[];
+  tmpfs?: string[];
+  volumesFrom?: string[];
   readOnly?: boolean;
   interactive?: boolean;
   tty?: boolean;
@@ -31,7 +35,7 @@ export interface RunArgs extends GlobalArgs {
 }
 
 /** Options that take a value: the argv splitter must skip their values to find IMAGE. */
-export const RUN_VALUE_OPTIONS = ['name', 'env', 'e', 'env-file', 'workdir', 'w', 'user', 'u', 'entrypoint', 'hostname', 'h', 'volume', 'v', 'label', 'l', 'detach-keys', 'restart', 'stop-signal', 'stop-timeout'];
+export const RUN_VALUE_OPTIONS = ['name', 'env', 'e', 'env-file', 'workdir', 'w', 'user', 'u', 'entrypoint', 'hostname', 'h', 'volume', 'v', 'mount', 'tmpfs', 'volumes-from', 'label', 'l', 'detach-keys', 'restart', 'stop-signal', 'stop-timeout'];
 
 export function runOptions(y: Argv<GlobalArgs>): Argv<RunArgs> {
   return y
@@ -44,7 +48,10 @@ export function runOptions(y: Argv<GlobalArgs>): Argv<RunArgs> {
     .option('user', { alias: 'u', type: 'string', describe: 'Username or UID (format: <name|uid>[:<group|gid>])' })
     .option('entrypoint', { type: 'string', describe: 'Overwrite the default ENTRYPOINT of the image' })
     .option('hostname', { alias: 'h', type: 'string', describe: 'Container host name (default: the short container id)' })
-    .option('volume', { alias: 'v', type: 'string', array: true, describe: 'Bind mount a volume (HOST-PATH:CONTAINER-PATH[:ro])' })
+    .option('volume', { alias: 'v', type: 'string', array: true, describe: 'Bind mount a volume ([HOST-PATH|VOLUME:]CONTAINER-PATH[:ro])' })
+    .option('mount', { type: 'string', array: true, describe: 'Attach a filesystem mount (type=bind|volume|tmpfs,source=…,target=…[,readonly])' })
+    .option('tmpfs', { type: 'string', array: true, describe: 'Mount a tmpfs directory (PATH[:OPTIONS])' })
+    .option('volumes-from', { type: 'string', array: true, describe: 'Mount the volumes of another container (CONTAINER[:ro|rw])' })
     .option('read-only', { type: 'boolean', describe: 'Mount the container\'s root filesystem as read only' })
     .option('interactive', { alias: 'i', type: 'boolean', describe: 'Keep STDIN open' })
     .option('tty', { alias: 't', type: 'boolean', describe: 'Allocate a pseudo-TTY' })
@@ -67,6 +74,33 @@ function parseLabels(list: string[] | undefined): Record<string, string> {
   return labels;
 }
 
+/** The flags run and create share, as lib's CreateOptions. */
+export function createOptions(args: RunArgs): CreateOptions {
+  return {
+    image: args.image,
+    command: [...(args.command ?? []), ...(args['--'] ?? [])].map(String),
+    name: args.name,
+    env: args.env,
+    envFiles: args.envFile,
+    workdir: args.workdir,
+    user: args.user,
+    entrypoint: args.entrypoint,
+    hostname: args.hostname,
+    volumes: args.volume,
+    mounts: args.mount,
+    tmpfs: args.tmpfs,
+    volumesFrom: args.volumesFrom,
+    readOnly: args.readOnly,
+    interactive: args.interactive,
+    tty: args.tty,
+    rm: args.rm,
+    labels: parseLabels(args.label),
+    restart: args.restart,
+    stopSignal: args.stopSignal,
+    stopTimeout: args.stopTimeout,
+  };
+}
+
 export const runCommand: CommandModule<GlobalArgs, RunArgs> = {
   command: 'run [options] <image> [command..]',
   describe: 'Run a command in a new container',
@@ -78,26 +112,7 @@ export const runCommand: CommandModule<GlobalArgs, RunArgs> = {
     const ctx = makeContext(args);
     const { createContainer, runAttached, startContainer, parseDetachKeys } = await import('../../lib/container/index.js');
     const plan = await ctx.plan();
-    const record = await createContainer(ctx.config, plan, {
-      image: args.image,
-      command: [...(args.command ?? []), ...(args['--'] ?? [])].map(String),
-      name: args.name,
-      env: args.env,
-      envFiles: args.envFile,
-      workdir: args.workdir,
-      user: args.user,
-      entrypoint: args.entrypoint,
-      hostname: args.hostname,
-      volumes: args.volume,
-      readOnly: args.readOnly,
-      interactive: args.interactive,
-      tty: args.tty,
-      rm: args.rm,
-      labels: parseLabels(args.label),
-      restart: args.restart,
-      stopSignal: args.stopSignal,
-      stopTimeout: args.stopTimeout,
-    });
+    const record = await createContainer(ctx.config, plan, createOptions(args));
     if (args.detach) {
       await startContainer(ctx.config, plan, record);
       out(record.id);

@@ -17,7 +17,7 @@ import {
   type ContainerRecord,
 } from '../storage/index.js';
 import type { StorageDriver } from '../storage/index.js';
-import { toHostId, type HelperMount, type UsernsPlan } from '../userns/index.js';
+import { spawnInUserns, toHostId, waitExit, type HelperMount, type UsernsPlan } from '../userns/index.js';
 import { NoSuchImageError } from '../errors/index.js';
 import { writeEtcFiles } from './etc-files.js';
 import { readImageFile } from './image-files.js';
@@ -35,6 +35,14 @@ export interface PreparedBundle {
   /** Command the helper runs: the runtime, possibly behind a fuse-overlayfs prefix. */
   command: string[];
   logFile: string;
+}
+
+/** crun refuses hybrid cgroup hosts: hide the v2 tree in our mount namespace. */
+export function runtimeQuirkMounts(runtime: RuntimeInfo): HelperMount[] {
+  if (isCrun(runtime) && detectCgroupMode() === 'hybrid') {
+    return [{ type: 'tmpfs', source: 'tmpfs', target: hybridUnifiedPath(), options: 'size=4k,mode=755' }];
+  }
+  return [];
 }
 
 export function runtimeRoot(config: ToteConfig, runtime: RuntimeInfo): string {
@@ -83,10 +91,7 @@ export async function prepareBundle(
       await fs.writeFile(marker, '');
     }
   }
-  // crun refuses hybrid cgroup hosts: hide the v2 tree in our mount namespace.
-  if (isCrun(runtime) && detectCgroupMode() === 'hybrid') {
-    mounts.push({ type: 'tmpfs', source: 'tmpfs', target: hybridUnifiedPath(), options: 'size=4k,mode=755' });
-  }
+  mounts.push(...runtimeQuirkMounts(runtime));
 
   const [passwd, group] = await Promise.all([readImageFile(lowerTopFirst, '/etc/passwd'), readImageFile(lowerTopFirst, '/etc/group')]);
   const user = resolveUser(record.spec.user, passwd, group);
@@ -107,8 +112,11 @@ export async function prepareBundle(
       { source: etc.hosts, destination: '/etc/hosts', readOnly: false },
       { source: etc.hostname, destination: '/etc/hostname', readOnly: false },
       { source: etc.resolv, destination: '/etc/resolv.conf', readOnly: false },
-      ...record.spec.mounts.map((m) => ({ source: m.source, destination: m.destination, readOnly: m.readOnly })),
+      ...record.spec.mounts.filter((m) => m.type !== 'tmpfs').map((m) => ({ source: m.source, destination: m.destination, readOnly: m.readOnly })),
     ],
+    tmpfs: record.spec.mounts
+      .filter((m) => m.type === 'tmpfs')
+      .map((m) => ({ destination: m.destination, options: [...(m.options ?? []), ...(m.readOnly ? ['ro'] : [])] })),
     ttyGroupMapped: plan.rootful || toHostId(plan.gidMap, 5) !== undefined,
   });
   await writeJsonAtomic(path.join(dir, 'config.json'), spec);
@@ -141,4 +149,22 @@ export async function prepareBundle(
     record.id,
   ];
   return { dir, runtime, mounts, command, logFile, pidFile: vol.pid, consoleSocket };
+}
+
+/**
+ * A container started detached keeps its runtime state after it exits
+ * until `delete`: clear it before starting again and on removal. Runs in
+ * a namespace like the runtime itself (it may own cgroups there).
+ */
+export async function deleteRuntimeState(config: ToteConfig, plan: UsernsPlan, record: ContainerRecord): Promise<void> {
+  const runtime = chooseRuntime({ ...config, runtime: config.runtime ?? record.runtime });
+  const root = runtimeRoot(config, runtime);
+  if (!(await fs.access(path.join(root, record.id)).then(() => true, () => false))) return;
+  const child = spawnInUserns(config, plan, [runtime.path, '--root', root, 'delete', '--force', record.id], {
+    mounts: runtimeQuirkMounts(runtime),
+    stdio: ['ignore', 'ignore', 'ignore'],
+  });
+  await waitExit(child).catch(() => undefined);
+  // Whatever the runtime left (it refuses states it cannot parse) goes too.
+  await fs.rm(path.join(root, record.id), { recursive: true, force: true }).catch(() => undefined);
 }

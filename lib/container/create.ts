@@ -22,7 +22,19 @@ import {
   type MountSpec,
 } from '../storage/index.js';
 import type { UsernsPlan } from '../userns/index.js';
-import { checkBindSource, expandEnv, mergeEnv, parseVolume, readEnvFile, toMountSpec } from './inputs.js';
+import {
+  checkDuplicateDestinations,
+  checkMountSource,
+  discardVolumesLocked,
+  parseMountFlag,
+  parseTmpfsFlag,
+  parseVolumesFrom,
+  prepareMountsLocked,
+  sortMounts,
+  type MountRequest,
+} from '../volume/index.js';
+import { checkBindSource, expandEnv, mergeEnv, parseVolume, readEnvFile } from './inputs.js';
+import { findContainer } from './query.js';
 import { readImageFile } from './image-files.js';
 import { resolveUser } from './user.js';
 
@@ -40,6 +52,12 @@ export interface CreateOptions {
   entrypoint?: string;
   hostname?: string;
   volumes?: string[];
+  /** `--mount` values (docker CSV syntax). */
+  mounts?: string[];
+  /** `--tmpfs` values. */
+  tmpfs?: string[];
+  /** `--volumes-from` values: CONTAINER[:ro|rw]. */
+  volumesFrom?: string[];
   readOnly?: boolean;
   interactive?: boolean;
   tty?: boolean;
@@ -77,6 +95,33 @@ export async function createContainer(config: ToteConfig, plan: UsernsPlan, o: C
 
   const volumes = (o.volumes ?? []).map(parseVolume);
   for (const v of volumes) await checkBindSource(v);
+  const mountFlags = (o.mounts ?? []).map((m) => parseMountFlag(m));
+  for (const m of mountFlags) await checkMountSource(m);
+  const mountRequests: MountRequest[] = [
+    ...volumes.map((v): MountRequest => ({ type: v.kind, source: v.source, destination: v.destination, readOnly: v.readOnly, ...(v.noCopy ? { noCopy: true } : {}) })),
+    ...mountFlags,
+    ...(o.tmpfs ?? []).map(parseTmpfsFlag),
+  ];
+  checkDuplicateDestinations(mountRequests);
+  const mountPoints = new Set(mountRequests.map((m) => m.destination));
+  // --volumes-from: the other container's volumes and binds (not its tmpfs), unless mounted explicitly.
+  const inherited: MountSpec[] = [];
+  for (const spec of o.volumesFrom ?? []) {
+    const from = parseVolumesFrom(spec);
+    const other = await findContainer(config, from.container);
+    for (const m of other.spec.mounts) {
+      if (m.type === 'tmpfs' || mountPoints.has(m.destination)) continue;
+      mountPoints.add(m.destination);
+      inherited.push({ ...m, readOnly: from.mode ? from.mode === 'ro' : m.readOnly });
+    }
+  }
+  // The image's VOLUMEs get anonymous volumes, unless something is mounted there.
+  for (const dst of Object.keys(imageConfig.Volumes ?? {})) {
+    const destination = path.posix.normalize(dst).replace(/(.)\/$/, '$1');
+    if (!destination.startsWith('/') || mountPoints.has(destination)) continue;
+    mountPoints.add(destination);
+    mountRequests.push({ type: 'volume', source: '', destination, readOnly: false });
+  }
   const fileEnv: string[] = [];
   for (const f of o.envFiles ?? []) fileEnv.push(...(await readEnvFile(f, config.hostEnv)));
   const userEnv = [...fileEnv, ...expandEnv(o.env ?? [], config.hostEnv)];
@@ -118,17 +163,11 @@ export async function createContainer(config: ToteConfig, plan: UsernsPlan, o: C
     const name = o.name ?? generateName((n) => taken.has(n));
     const dir = containerDir(config, id);
     await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    let createdVolumes: string[] = [];
     try {
-      const mounts: MountSpec[] = [];
-      for (const v of volumes) {
-        let source = v.source;
-        if (v.kind === 'volume') {
-          const volName = v.source || randomBytes(32).toString('hex');
-          source = path.join(config.dataDir, 'volumes', volName, '_data');
-          await fs.mkdir(source, { recursive: true });
-        }
-        mounts.push(toMountSpec(v, source));
-      }
+      const prepared = await prepareMountsLocked(config, plan, mountRequests, layersTopFirst);
+      createdVolumes = prepared.createdVolumes;
+      const mounts: MountSpec[] = sortMounts([...prepared.mounts, ...inherited]);
       const record: ContainerRecord = {
         id,
         name,
@@ -162,6 +201,7 @@ export async function createContainer(config: ToteConfig, plan: UsernsPlan, o: C
       await saveContainer(config, record);
       return record;
     } catch (e) {
+      await discardVolumesLocked(config, plan, createdVolumes);
       await fs.rm(dir, { recursive: true, force: true });
       throw e;
     }

@@ -1,5 +1,6 @@
 export { createContainer, DEFAULT_PATH, type CreateOptions } from './create.js';
-export { runAttached, type AttachIo, type RunResult } from './run.js';
+export { runAttached, execAttached, type AttachIo, type RunResult } from './run.js';
+export { startExec, type ExecOptions } from './exec.js';
 export { startContainer, stopContainer, killContainer, waitContainer, cleanupContainer, signalNumber, shouldRestart, canStart } from './lifecycle.js';
 export { attach, parseDetachKeys, type AttachResult } from './attach.js';
 export { containerLogPath, exitFilePath } from './monitor.js';
@@ -8,3 +9,16 @@ export { refreshStatus, isAlive, readExitFile } from './status.js';
 export { allContainers, findContainer, statusText, inspectContainer } from './query.js';
 export { resolveUser, type ResolvedUser } from './user.js';
 export { parseVolume, readEnvFile, expandEnv, mergeEnv } from './inputs.js';
+export { volatilePaths } from './bundle.js';
+export { readLogs, containerRunning, parseLogLine, parseTimeFilter, parseTail, renderLog, LogRenderer, type LogOptions, type LogRecord, type LogSink } from './logs.js';
+export {
+  copyFiles,
+  containerChanges,
+  exportContainer,
+  formatChanges,
+  parseCpArgs,
+  type Change,
+  type CopyOptions,
+  type CopyResult,
+  type ExportOptions,
+} from './fs/index.js';

@@ -56,6 +56,8 @@ export interface ParsedVolume {
   destination: string;
   readOnly: boolean;
   kind: 'bind' | 'volume';
+  /** `nocopy`: do not populate a new volume from the image. */
+  noCopy?: boolean;
 }
 
 /** `-v [SRC:]DST[:OPTS]` with OPTS from ro, rw, z, Z, and propagation flags. */
@@ -72,8 +74,10 @@ export function parseVolume(spec: string): ParsedVolume {
   else throw new UsageError(`invalid volume specification: "${spec}"`, 'use -v HOST-PATH:CONTAINER-PATH[:ro]');
   if (!destination.startsWith('/')) throw new UsageError(`invalid volume specification "${spec}": container path "${destination}" must be absolute`);
   let readOnly = false;
+  let noCopy = false;
   for (const o of opts.split(',').filter(Boolean)) {
-    if (o === 'ro') readOnly = true;
+    if (o === 'nocopy') noCopy = true;
+    else if (o === 'ro') readOnly = true;
     else if (o === 'rw') readOnly = false;
     else if (!['z', 'Z', 'private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave', 'nocopy', 'U'].includes(o)) {
       throw new UsageError(`invalid volume option "${o}" in "${spec}"`, 'options are ro, rw, z, Z');
@@ -82,7 +86,13 @@ export function parseVolume(spec: string): ParsedVolume {
   if (source && !source.startsWith('/') && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(source)) {
     throw new UsageError(`invalid volume specification "${spec}": "${source}" is neither an absolute path nor a volume name`);
   }
-  return { source, destination: path.posix.normalize(destination), readOnly, kind: source.startsWith('/') ? 'bind' : 'volume' };
+  return {
+    source,
+    destination: path.posix.normalize(destination).replace(/(.)\/$/, '$1'),
+    readOnly,
+    kind: source.startsWith('/') ? 'bind' : 'volume',
+    ...(noCopy ? { noCopy } : {}),
+  };
 }
 
 /** A bind source must exist before the container is created (docker -v on a missing path errors in podman). */

@@ -1,7 +1,8 @@
 /**
- * Starts a container under its monitor (helpers/tote-monitor), which
- * outlives this process: it is started in its own session, and reports back
- * over a pipe on fd 3 once the container runs (or failed to start).
+ * Starts a process (a container, or an exec session in one) under a monitor
+ * (helpers/tote-monitor), which outlives this process: it is started in its
+ * own session and reports back over a pipe on fd 3 once the process runs
+ * (or failed to start).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
@@ -11,16 +12,38 @@ import type { ToteConfig } from '../config/index.js';
 import { SystemError } from '../errors/index.js';
 import { classifyRuntimeError, lastRuntimeError } from '../runtime/index.js';
 import { containerDir, type ContainerRecord } from '../storage/index.js';
-import { helperArgs, helperPath, type UsernsPlan } from '../userns/index.js';
+import { helperArgs, helperPath, type HelperMount, type UsernsPlan } from '../userns/index.js';
 import { connectAttach } from './attach.js';
-import { prepareBundle, volatilePaths } from './bundle.js';
+import { deleteRuntimeState, prepareBundle, volatilePaths } from './bundle.js';
 
 export interface MonitorStart {
-  /** The container's init, as seen from the host. */
+  /** The monitored process (container init or exec'd process), as seen from the host. */
   pid: number;
   monitorPid: number;
-  /** Connected before the container started, when asked for. */
+  /** Connected before the process started, when asked for. */
   attached?: net.Socket;
+}
+
+export interface MonitorLaunch {
+  /** Runtime command (run -d / exec -d) the helper execs. */
+  command: string[];
+  mounts: HelperMount[];
+  /** Join this process's user namespace instead of creating one. */
+  join?: number;
+  exitFile: string;
+  logFile: string;
+  attachSocket: string;
+  pidFile: string;
+  consoleSocket?: string;
+  stdin: boolean;
+  waitAttach: boolean;
+  /** Command exec'd by the monitor once the process exited. */
+  cleanup?: string[];
+  /** Where the monitor's own errors go. */
+  monitorLog: string;
+  /** The runtime's JSON log, read to explain a failure. */
+  runtimeLog: string;
+  runtimeName: string;
 }
 
 export function monitorPath(config: ToteConfig): string {
@@ -55,7 +78,7 @@ function cleanupCommand(config: ToteConfig, id: string): string[] {
   ];
 }
 
-/** Reads "word rest\n" lines from the monitor's sync pipe. */
+/** Reads lines from the monitor's sync pipe. */
 function lineReader(stream: NodeJS.ReadableStream): () => Promise<string | undefined> {
   let buf = '';
   const waiting: Array<(l: string | undefined) => void> = [];
@@ -88,39 +111,30 @@ function lineReader(stream: NodeJS.ReadableStream): () => Promise<string | undef
     });
 }
 
-export async function startWithMonitor(
-  config: ToteConfig,
-  plan: UsernsPlan,
-  record: ContainerRecord,
-  options: { attach?: boolean } = {},
-): Promise<MonitorStart> {
-  const bundle = await prepareBundle(config, plan, record, 'detached');
-  const vol = volatilePaths(config, record.id);
-  await fs.rm(exitFilePath(config, record.id), { force: true });
+export async function launchMonitor(config: ToteConfig, plan: UsernsPlan, l: MonitorLaunch): Promise<MonitorStart> {
+  await fs.rm(l.exitFile, { force: true });
+  await fs.rm(l.pidFile, { force: true });
   const args = [
     '--exit-file',
-    exitFilePath(config, record.id),
+    l.exitFile,
     '--log-file',
-    containerLogPath(config, record.id),
+    l.logFile,
     '--attach-socket',
-    vol.attach,
+    l.attachSocket,
     '--pid-file',
-    bundle.pidFile,
-    ...(bundle.consoleSocket ? ['--console-socket', bundle.consoleSocket] : []),
-    ...(record.spec.interactive ? ['--stdin'] : []),
-    ...(options.attach ? ['--wait-attach'] : []),
+    l.pidFile,
+    ...(l.consoleSocket ? ['--console-socket', l.consoleSocket] : []),
+    ...(l.stdin ? ['--stdin'] : []),
+    ...(l.waitAttach ? ['--wait-attach'] : []),
     '--sync-fd',
     '3',
-    ...cleanupCommand(config, record.id).flatMap((a) => ['--cleanup', a]),
+    ...(l.cleanup ?? []).flatMap((a) => ['--cleanup', a]),
     '--',
     helperPath(config),
-    ...helperArgs(plan, bundle.command, { mounts: bundle.mounts }),
+    ...helperArgs(plan, l.command, { mounts: l.mounts, join: l.join }),
   ];
-  const monitorErr = await fs.open(path.join(containerDir(config, record.id), 'monitor.log'), 'a');
-  const child = spawn(monitorPath(config), args, {
-    detached: true,
-    stdio: ['ignore', 'ignore', monitorErr.fd, 'pipe'],
-  });
+  const monitorErr = await fs.open(l.monitorLog, 'a');
+  const child = spawn(monitorPath(config), args, { detached: true, stdio: ['ignore', 'ignore', monitorErr.fd, 'pipe'] });
   await monitorErr.close();
   const sync = child.stdio[3] as NodeJS.ReadableStream;
   const next = lineReader(sync);
@@ -128,20 +142,46 @@ export async function startWithMonitor(
   try {
     let line = await next();
     if (line === 'listening') {
-      attached = await connectAttach(vol.attach);
+      attached = await connectAttach(l.attachSocket);
       line = await next();
     }
     const ready = /^ready (\d+)$/.exec(line ?? '');
     if (!ready) {
       attached?.destroy();
-      const failure = await lastRuntimeError(bundle.logFile);
-      if (failure) throw classifyRuntimeError(bundle.runtime.name, failure);
-      const detail = line ?? (await fs.readFile(path.join(containerDir(config, record.id), 'monitor.log'), 'utf8').catch(() => '')).trim();
-      throw new SystemError('E_MONITOR', `the container monitor failed to start the container: ${detail || 'no reason given'}`);
+      const failure = await lastRuntimeError(l.runtimeLog);
+      if (failure) throw classifyRuntimeError(l.runtimeName, failure);
+      const detail = line ?? (await fs.readFile(l.monitorLog, 'utf8').catch(() => '')).trim();
+      throw new SystemError('E_MONITOR', `the monitor failed to start the process: ${detail || 'no reason given'}`);
     }
     return { pid: Number(ready[1]), monitorPid: child.pid!, attached };
   } finally {
     (sync as unknown as { destroy(): void }).destroy();
     child.unref();
   }
+}
+
+export async function startWithMonitor(
+  config: ToteConfig,
+  plan: UsernsPlan,
+  record: ContainerRecord,
+  options: { attach?: boolean } = {},
+): Promise<MonitorStart> {
+  await deleteRuntimeState(config, plan, record);
+  const bundle = await prepareBundle(config, plan, record, 'detached');
+  const vol = volatilePaths(config, record.id);
+  return launchMonitor(config, plan, {
+    command: bundle.command,
+    mounts: bundle.mounts,
+    exitFile: exitFilePath(config, record.id),
+    logFile: containerLogPath(config, record.id),
+    attachSocket: vol.attach,
+    pidFile: bundle.pidFile,
+    consoleSocket: bundle.consoleSocket,
+    stdin: record.spec.interactive,
+    waitAttach: Boolean(options.attach),
+    cleanup: cleanupCommand(config, record.id),
+    monitorLog: path.join(containerDir(config, record.id), 'monitor.log'),
+    runtimeLog: bundle.logFile,
+    runtimeName: bundle.runtime.name,
+  });
 }

@@ -5,9 +5,21 @@ import { ToteError } from '../errors/index.js';
 import { withLock } from '../state/index.js';
 import { containerDir, removeTree, storePaths, type ContainerRecord } from '../storage/index.js';
 import type { UsernsPlan } from '../userns/index.js';
-import { refreshStatus } from './status.js';
+import { removeAnonymousVolumesLocked } from '../volume/index.js';
+import { isAlive, refreshStatus } from './status.js';
+import { deleteRuntimeState, volatilePaths } from './bundle.js';
 
-export async function removeContainer(config: ToteConfig, plan: UsernsPlan, record: ContainerRecord, force: boolean): Promise<void> {
+/**
+ * `volumes` (`rm -v`): also remove the container's anonymous volumes no other
+ * container uses; always done for `--rm` containers, as docker does.
+ */
+export async function removeContainer(
+  config: ToteConfig,
+  plan: UsernsPlan,
+  record: ContainerRecord,
+  force: boolean,
+  options: { volumes?: boolean } = {},
+): Promise<void> {
   const current = await refreshStatus(config, record);
   if (current.status === 'running' || current.status === 'paused') {
     if (!force) {
@@ -23,11 +35,19 @@ export async function removeContainer(config: ToteConfig, plan: UsernsPlan, reco
       }
     }
   }
+  if (current.status === 'running' || current.status === 'paused') {
+    // Wait for the monitor to see the exit, so nothing writes into the
+    // container's directory while it is removed.
+    for (let i = 0; i < 200 && (isAlive(current.pid) || isAlive(current.monitorPid)); i++) await new Promise((r) => setTimeout(r, 10));
+  }
+  await deleteRuntimeState(config, plan, current);
+  await fs.rm(volatilePaths(config, record.id).dir, { recursive: true, force: true });
   await withLock(storePaths(config).lock, async () => {
     const dir = containerDir(config, record.id);
     // Marks the record first: a crash mid-removal leaves a container that
     // `rm` can finish, never one that looks intact but lost its files.
     await fs.rm(`${dir}/container.json`, { force: true });
     await removeTree(config, plan, dir);
+    if (options.volumes ?? record.spec.autoRemove) await removeAnonymousVolumesLocked(config, plan, record.spec.mounts);
   });
 }

@@ -1,14 +1,18 @@
 /**
- * Foreground `run`/`start -a`: the container is started under its monitor
- * like a detached one, with this process attached before it starts (so no
- * output is lost), forwarding signals, until it exits.
+ * Attached sessions: foreground `run`, `start -a` and `exec`. The process is
+ * started under its monitor with this process attached before it starts (so
+ * no output is lost), signals are forwarded, and the exit status comes back
+ * over the attach socket.
  */
+import { promises as fs } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import type { ToteConfig } from '../config/index.js';
 import type { ContainerRecord } from '../storage/index.js';
 import type { UsernsPlan } from '../userns/index.js';
-import { attach } from './attach.js';
+import { attach, type AttachResult } from './attach.js';
+import { startExec, type ExecOptions } from './exec.js';
 import { startContainer } from './lifecycle.js';
+import type { MonitorStart } from './monitor.js';
 import { isAlive, readExitFile } from './status.js';
 
 export interface AttachIo {
@@ -28,8 +32,7 @@ const PROXIED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SI
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function runAttached(config: ToteConfig, plan: UsernsPlan, record: ContainerRecord, io: AttachIo): Promise<RunResult> {
-  const { record: running, start } = await startContainer(config, plan, record, { attach: true });
+async function attachToSession(start: MonitorStart, shape: { interactive: boolean; tty: boolean }, io: AttachIo): Promise<AttachResult> {
   const handlers: Array<[NodeJS.Signals, () => void]> = [];
   for (const sig of PROXIED) {
     const h = () => {
@@ -37,29 +40,52 @@ export async function runAttached(config: ToteConfig, plan: UsernsPlan, record: 
       try {
         process.kill(start.pid, sig);
       } catch {
-        // The container is already gone.
+        // The process is already gone.
       }
     };
     handlers.push([sig, h]);
     process.on(sig, h);
   }
   try {
-    const result = await attach('', {
+    return await attach('', {
       socket: start.attached,
-      stdin: running.spec.interactive ? io.stdin : undefined,
+      stdin: shape.interactive ? io.stdin : undefined,
       stdout: io.stdout,
       stderr: io.stderr,
       detachKeys: io.detachKeys,
-      size: running.spec.tty ? io.size : undefined,
-      onResize: running.spec.tty ? io.onResize : undefined,
+      size: shape.tty ? io.size : undefined,
+      onResize: shape.tty ? io.onResize : undefined,
     });
-    if (result.kind === 'detached') return { kind: 'detached', id: running.id };
-    // The monitor finishes with the cleanup (--rm, restart): wait for it, so
-    // that `run --rm` returns with the container gone, as docker's does.
-    for (let delay = 2; isAlive(start.monitorPid); delay = Math.min(delay * 2, 50)) await sleep(delay);
-    if (result.kind === 'exited') return { kind: 'exited', exitCode: result.exitCode };
-    return { kind: 'exited', exitCode: (await readExitFile(config, running.id))?.exitCode ?? 125 };
   } finally {
     for (const [sig, h] of handlers) process.off(sig, h);
+  }
+}
+
+async function waitGone(pid: number): Promise<void> {
+  for (let delay = 2; isAlive(pid); delay = Math.min(delay * 2, 50)) await sleep(delay);
+}
+
+export async function runAttached(config: ToteConfig, plan: UsernsPlan, record: ContainerRecord, io: AttachIo): Promise<RunResult> {
+  const { record: running, start } = await startContainer(config, plan, record, { attach: true });
+  const result = await attachToSession(start, running.spec, io);
+  if (result.kind === 'detached') return { kind: 'detached', id: running.id };
+  // The monitor finishes with the cleanup (--rm, restart): wait for it, so
+  // that `run --rm` returns with the container gone, as docker's does.
+  await waitGone(start.monitorPid);
+  if (result.kind === 'exited') return { kind: 'exited', exitCode: result.exitCode };
+  return { kind: 'exited', exitCode: (await readExitFile(config, running.id))?.exitCode ?? 125 };
+}
+
+export async function execAttached(config: ToteConfig, plan: UsernsPlan, record: ContainerRecord, o: ExecOptions, io: AttachIo): Promise<RunResult> {
+  const session = await startExec(config, plan, record, { ...o, detach: false });
+  try {
+    const result = await attachToSession(session, { interactive: Boolean(o.interactive), tty: Boolean(o.tty) }, io);
+    if (result.kind === 'detached') return { kind: 'detached', id: record.id };
+    await waitGone(session.monitorPid);
+    if (result.kind === 'exited') return result;
+    const exit = JSON.parse(await fs.readFile(session.exitFile, 'utf8').catch(() => '{}')) as { exitCode?: number };
+    return { kind: 'exited', exitCode: exit.exitCode ?? 125 };
+  } finally {
+    await fs.rm(session.dir, { recursive: true, force: true }).catch(() => undefined);
   }
 }

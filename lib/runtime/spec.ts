@@ -54,6 +54,8 @@ export interface SpecOptions {
   hostname: string;
   /** Bind mounts (generated /etc files, volumes), in order. */
   binds: Array<{ source: string; destination: string; readOnly: boolean }>;
+  /** tmpfs mounts (--tmpfs, --mount type=tmpfs) with their mount options. */
+  tmpfs?: Array<{ destination: string; options: string[] }>;
   /** Whether gid 5 (tty) exists in the container's id mapping, for devpts. */
   ttyGroupMapped: boolean;
   /** Namespaces to share instead of creating: type → path. */
@@ -76,14 +78,19 @@ export function generateSpec(o: SpecOptions): Record<string, unknown> {
     { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
     { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
   ];
+  const userMounts: OciMount[] = [];
   for (const b of o.binds) {
-    mounts.push({
+    userMounts.push({
       destination: b.destination,
       type: 'bind',
       source: b.source,
       options: ['rbind', 'rprivate', ...(b.readOnly ? ['ro'] : ['rw'])],
     });
   }
+  for (const t of o.tmpfs ?? []) userMounts.push({ destination: t.destination, type: 'tmpfs', source: 'tmpfs', options: t.options });
+  // Parents before children, as docker sorts them: `--tmpfs /a` must not hide `-v x:/a/b`.
+  const depth = (p: string) => p.split('/').filter(Boolean).length;
+  mounts.push(...userMounts.sort((a, b) => depth(a.destination) - depth(b.destination)));
   const namespaces = ['pid', 'network', 'ipc', 'uts', 'mount'].map((type) =>
     o.sharedNamespaces?.[type] ? { type, path: o.sharedNamespaces[type] } : { type },
   );

@@ -18,6 +18,8 @@ export interface MountSpec {
   destination: string;
   readOnly: boolean;
   options?: string[];
+  /** The named (or anonymous) volume this mount uses. */
+  name?: string;
 }
 
 export interface ContainerRecord {

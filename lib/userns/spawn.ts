@@ -22,6 +22,8 @@ export interface HelperMount {
 export interface HelperOptions {
   mounts?: HelperMount[];
   chdir?: string;
+  /** Enter the user namespace of this (container) process instead of creating one. */
+  join?: number;
   /** Terminate processes the command leaves behind (fuse daemons) when it exits. */
   reapOrphans?: boolean;
   stdio?: StdioOptions;
@@ -42,6 +44,8 @@ export function helperArgs(plan: UsernsPlan, command: string[], options: HelperO
   const args: string[] = [];
   if (plan.rootful) {
     args.push('--rootful');
+  } else if (options.join) {
+    args.push('--join', String(options.join));
   } else {
     args.push('--uid-map', formatMapping(plan.uidMap), '--gid-map', formatMapping(plan.gidMap));
     if (plan.newuidmap) args.push('--newuidmap', plan.newuidmap);
