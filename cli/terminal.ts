@@ -11,7 +11,8 @@ export function terminalIo(options: { tty: boolean; interactive: boolean; sigPro
   const stdin = process.stdin;
   const raw = options.tty && options.interactive && stdin.isTTY;
   if (raw) stdin.setRawMode(true);
-  if (options.interactive) stdin.resume();
+  // Not resumed here: stdin stays paused (buffering) until the attach
+  // client listens, or piped input would be read and dropped meanwhile.
   const io: AttachIo = {
     stdin: options.interactive ? stdin : undefined,
     stdout: process.stdout,

@@ -28,6 +28,9 @@ import { createCommand } from './commands/create.js';
 import { startCommand, stopCommand, killCommand, restartCommand, waitCommand } from './commands/lifecycle.js';
 import { attachCommand } from './commands/attach.js';
 import { execCommand } from './commands/exec.js';
+import { topCommand } from './commands/top.js';
+import { renameCommand } from './commands/rename.js';
+import { containerPruneCommand } from './commands/prune.js';
 
 export type AnyCommand = CommandModule<GlobalArgs, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -62,6 +65,8 @@ export const TOP_LEVEL: AnyCommand[] = [
   renamed(diffCommand, 'diff'),
   renamed(exportCommand, 'export'),
   renamed(commitCommand, 'commit'),
+  topCommand,
+  renameCommand,
 ];
 
 export const NOUNS: Record<string, { describe: string; verbs: AnyCommand[] }> = {
@@ -84,6 +89,7 @@ export const NOUNS: Record<string, { describe: string; verbs: AnyCommand[] }> = 
 };
 // cp, diff, export, commit under `tote container` too.
 NOUNS.container!.verbs.push(renamed(cpCommand, 'cp'), renamed(diffCommand, 'diff'), renamed(exportCommand, 'export'), renamed(commitCommand, 'commit'));
+NOUNS.container!.verbs.push(topCommand, renameCommand, containerPruneCommand);
 
 export const KNOWN = new Set([...TOP_LEVEL.map((c) => String(c.command).split(' ')[0]), ...Object.keys(NOUNS), 'help', 'completion']);
 

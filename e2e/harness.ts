@@ -55,7 +55,8 @@ export interface E2EEnv {
   cleanup(): Promise<void>;
 }
 
-const DEFAULT_TIMEOUT_MS = 60_000;
+// A container here starts and exits in well under a second; a hang should fail fast.
+const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** Per-test timeout: containers take seconds, not jest's default 5 s (jest ignores testTimeout inside `projects`). */
 export const TEST_TIMEOUT_MS = 120_000;

@@ -22,3 +22,7 @@ export {
   type CopyResult,
   type ExportOptions,
 } from './fs/index.js';
+export { parsePsFilters, compilePsFilters, selectContainers, psContainers, directorySize, containerSize, dockerState, PS_FILTERS, type PsFilters, type PsOptions, type ContainerSize } from './filter.js';
+export { topContainer, parsePsOutput, procTable, pidsInNamespaceOf, type TopResult } from './top.js';
+export { renameContainer, CONTAINER_NAME_RE } from './rename.js';
+export { pruneContainers, parsePruneFilters, type PruneReport } from './prune.js';

@@ -49,7 +49,8 @@ export const volumePruneCommand: CommandModule<GlobalArgs, VolumePruneArgs> = {
     }
     const plan = await ctx.plan();
     const result = await pruneVolumes(ctx.config, plan, { all: args.all, filters: args.filter });
-    if (result.deleted.length > 0) out(['Deleted Volumes:', ...result.deleted, ''].join('\n'));
+    // docker: the list, then a blank line.
+    if (result.deleted.length > 0) out(`${['Deleted Volumes:', ...result.deleted].join('\n')}\n\n`);
     out(`Total reclaimed space: ${fmt.humanSize(result.reclaimed, 4)}`);
   },
 };

@@ -62,14 +62,21 @@ export async function lowerStat(lowers: string[], rel: string): Promise<Stats | 
   return undefined;
 }
 
-function sameDir(a: Stats, b: Stats): boolean {
+function sameDir(a: Stats, b: Stats, ignoreTimes = false): boolean {
+  if (ignoreTimes) return a.mode === b.mode && a.uid === b.uid && a.gid === b.gid;
   return a.mode === b.mode && a.size === b.size && Math.floor(a.mtimeMs) === Math.floor(b.mtimeMs);
 }
 
 /** Changes in `upper` relative to `lowers` (top layer first). */
-export async function computeChanges(upper: string, lowers: string[]): Promise<Change[]> {
+export async function computeChanges(upper: string, lowers: string[], exclude: ReadonlySet<string> = new Set()): Promise<Change[]> {
   const changes: Change[] = [];
   const changedDirs = new Set<string>();
+  // Directories whose only news may be an excluded mount point: their mtime says nothing.
+  const relaxed = new Set<string>();
+  for (const x of exclude) {
+    const st = await lstatOrUndefined(joinRoot(upper, x));
+    if (st?.isFile() && st.size === 0 && !(await lowerStat(lowers, x))) relaxed.add(x.includes('/') ? x.slice(0, x.lastIndexOf('/')) : '');
+  }
   const walk = async (rel: string): Promise<void> => {
     const names = (await fs.readdir(joinRoot(upper, rel))).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
     for (const name of names) {
@@ -77,13 +84,14 @@ export async function computeChanges(upper: string, lowers: string[]): Promise<C
       const abs = joinRoot(upper, childRel);
       const st = await lstatOrUndefined(abs);
       if (!st) continue;
+      if (exclude.has(childRel) && st.isFile() && st.size === 0) continue;
       const p = `/${childRel}`;
       let kind: ChangeKind | undefined;
       if (st.isCharacterDevice() && st.rdev === 0) kind = 'D';
       else {
         const lower = await lowerStat(lowers, childRel);
         if (!lower) kind = 'A';
-        else if (st.isDirectory() && lower.isDirectory() && sameDir(st, lower) && !(await isOpaque(abs))) kind = undefined;
+        else if (st.isDirectory() && lower.isDirectory() && sameDir(st, lower, relaxed.has(childRel)) && !(await isOpaque(abs))) kind = undefined;
         else kind = 'C';
       }
       // docker returns early for an unchanged directory: it is not marked changed.

@@ -34,6 +34,13 @@ export interface SourceInfo {
   contentsOnly: boolean;
 }
 
+/**
+ * Files the runtime bind-mounts over (docker keeps them in its hidden init
+ * layer): the upper dir only holds their empty mount points, which are no
+ * change of the container's, so diff and commit leave them out when empty.
+ */
+export const RUNTIME_FILES: ReadonlySet<string> = new Set(['etc/hosts', 'etc/hostname', 'etc/resolv.conf']);
+
 export function notFound(p: string, container: string): ToteError {
   return new ToteError('E_CP_NOT_FOUND', `Could not find the file ${p} in container ${container}`, { exitCode: 1 });
 }
@@ -59,7 +66,7 @@ function containerPath(given: string): string {
 /** Devices of the pseudo filesystems a running container has mounted: never archived. */
 async function pseudoDevices(root: string): Promise<Set<number>> {
   const out = new Set<number>();
-  const rootSt = await fs.lstat(root);
+  const rootSt = await fs.lstat(joinRoot(root, ''));
   for (const d of ['proc', 'sys']) {
     const st = await lstatOrUndefined(joinRoot(root, d));
     if (st?.isDirectory() && st.dev !== rootSt.dev) out.add(st.dev);
@@ -147,14 +154,14 @@ export async function runFsOp(
       return copyIn(req, io.stdin, io.onDebug);
     case 'export':
       streaming();
-      await packTree({ source: req.root, name: '', oneFileSystem: true }, io.stdout);
+      await packTree({ source: joinRoot(req.root, ''), name: '', oneFileSystem: true }, io.stdout);
       return undefined;
     case 'layer-tar':
       streaming();
-      await packTree({ source: req.upper, name: '', layer: true }, io.stdout);
+      await packTree({ source: req.upper, name: '', layer: true, exclude: RUNTIME_FILES }, io.stdout);
       return undefined;
     case 'diff': {
-      const changes: Change[] = await computeChanges(req.upper, req.lowers);
+      const changes: Change[] = await computeChanges(req.upper, req.lowers, RUNTIME_FILES);
       return { changes };
     }
     default:

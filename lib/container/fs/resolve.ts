@@ -15,9 +15,11 @@ import { errnoCode, ToteError } from '../../errors/index.js';
 /** The kernel's own limit for symlinks in one lookup. */
 export const MAX_SYMLINKS = 40;
 
-/** `root` + a relative path ('' is the root itself). */
+/** `root` + a relative path ('' is the root itself, as `root/`). */
 export function joinRoot(root: string, rel: string): string {
-  if (rel === '') return root;
+  // The root itself keeps a trailing slash: /proc/PID/root is a magic link,
+  // and lstat must see the directory it leads to.
+  if (rel === '') return root.endsWith('/') ? root : `${root}/`;
   return root === '/' ? `/${rel}` : `${root.replace(/\/+$/, '')}/${rel}`;
 }
 

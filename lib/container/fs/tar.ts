@@ -37,6 +37,8 @@ export interface PackOptions {
   oneFileSystem?: boolean;
   /** Do not enter directories on these devices (proc, sysfs). */
   skipDevices?: Set<number>;
+  /** Archive names left out when they are empty regular files (runtime mount points). */
+  exclude?: ReadonlySet<string>;
 }
 
 export interface PackStats {
@@ -169,6 +171,10 @@ export async function packTree(options: PackOptions, out: Writable): Promise<Pac
   const rootSt = await fs.lstat(options.source);
 
   const visit = async (abs: string, name: string, st: Stats): Promise<void> => {
+    if (options.exclude?.has(name) && st.isFile() && st.size === 0) {
+      stats.skipped++;
+      return;
+    }
     const base = {
       mode: st.mode & 0o7777,
       uid: st.uid,
