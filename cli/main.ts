@@ -8,8 +8,8 @@ import { ToteError, UsageError } from '../lib/errors/index.js';
 import { splitCommandArgs } from './argv.js';
 import { exitCode } from './exit.js';
 import { err } from './output.js';
-import { RUN_VALUE_OPTIONS } from './commands/run.js';
-import { EXEC_VALUE_OPTIONS } from './commands/exec.js';
+import { RUN_OPTION_NAMES, RUN_VALUE_OPTIONS } from './commands/run.js';
+import { EXEC_OPTION_NAMES, EXEC_VALUE_OPTIONS } from './commands/exec.js';
 import { buildParser, KNOWN } from './tree.js';
 
 function firstCommandWord(argv: string[]): string | undefined {
@@ -45,6 +45,7 @@ async function main(): Promise<number> {
   try {
     // docker's `-v` means --version at the top level only (in `run` it is --volume).
     if (raw.length === 1 && raw[0] === '-v') raw[0] = '--version';
+    if (raw.length === 1 && raw[0] === '-h') raw[0] = '--help';
     const word = firstCommandWord(raw);
     if (word !== undefined && !KNOWN.has(word)) {
       throw new UsageError(`unrecognized command \`tote ${word}\``, 'try `tote --help` for the list of commands');
@@ -52,8 +53,8 @@ async function main(): Promise<number> {
     // `tote unshare --help` is tote's help, not a command named --help.
     const wantsUnshareHelp = word === 'unshare' && raw[raw.indexOf('unshare') + 1] === '--help';
     const argv = wantsUnshareHelp ? raw : splitCommandArgs(raw, [
-      { paths: [['run'], ['container', 'run'], ['create'], ['container', 'create']], valueOptions: RUN_VALUE_OPTIONS, positionals: 1 },
-      { paths: [['exec'], ['container', 'exec']], valueOptions: EXEC_VALUE_OPTIONS, positionals: 1 },
+      { paths: [['run'], ['container', 'run'], ['create'], ['container', 'create']], valueOptions: RUN_VALUE_OPTIONS, knownOptions: RUN_OPTION_NAMES, positionals: 1 },
+      { paths: [['exec'], ['container', 'exec']], valueOptions: EXEC_VALUE_OPTIONS, knownOptions: EXEC_OPTION_NAMES, positionals: 1 },
       { paths: [['unshare']], valueOptions: [], positionals: 0 },
     ]);
     await buildParser(argv).parseAsync();

@@ -3,6 +3,7 @@
  * Ctrl-C and friends reach the container as bytes), size and resizes.
  */
 import type { AttachIo } from '../lib/container/index.js';
+import { setOutputProcessing } from '../lib/tty/index.js';
 
 export function terminalIo(options: { tty: boolean; interactive: boolean; sigProxy: boolean; detachKeys?: Buffer }): {
   io: AttachIo;
@@ -10,7 +11,10 @@ export function terminalIo(options: { tty: boolean; interactive: boolean; sigPro
 } {
   const stdin = process.stdin;
   const raw = options.tty && options.interactive && stdin.isTTY;
-  if (raw) stdin.setRawMode(true);
+  if (raw) {
+    stdin.setRawMode(true);
+    setOutputProcessing(false);
+  }
   // Not resumed here: stdin stays paused (buffering) until the attach
   // client listens, or piped input would be read and dropped meanwhile.
   const io: AttachIo = {
@@ -32,7 +36,10 @@ export function terminalIo(options: { tty: boolean; interactive: boolean; sigPro
   return {
     io,
     restore: () => {
-      if (raw) stdin.setRawMode(false);
+      if (raw) {
+        stdin.setRawMode(false);
+        setOutputProcessing(true);
+      }
       stdin.pause();
     },
   };

@@ -1,5 +1,6 @@
 /** `tote exec [OPTIONS] CONTAINER COMMAND [ARG...]` */
-import type { CommandModule } from 'yargs';
+import type { CommandModule, Options } from 'yargs';
+import { optionNames, valueOptionNames } from '../options.js';
 import { makeContext, type GlobalArgs } from '../context.js';
 import { setExitCode } from '../exit.js';
 
@@ -18,7 +19,21 @@ interface ExecArgs extends GlobalArgs {
   detachKeys?: string;
 }
 
-export const EXEC_VALUE_OPTIONS = ['env', 'e', 'env-file', 'user', 'u', 'workdir', 'w', 'detach-keys'];
+/** exec's flags: yargs reads the table, and so does the argv splitter. */
+export const EXEC_OPTIONS: Record<string, Options> = {
+  interactive: { alias: 'i', type: 'boolean', describe: 'Keep STDIN open' },
+  tty: { alias: 't', type: 'boolean', describe: 'Allocate a pseudo-TTY' },
+  detach: { alias: 'd', type: 'boolean', describe: 'Run the command in the background' },
+  env: { alias: 'e', type: 'string', array: true, describe: 'Set environment variables' },
+  'env-file': { type: 'string', array: true, describe: 'Read in a file of environment variables' },
+  user: { alias: 'u', type: 'string', describe: 'Username or UID (format: <name|uid>[:<group|gid>])' },
+  workdir: { alias: 'w', type: 'string', describe: 'Working directory inside the container' },
+  privileged: { type: 'boolean', describe: 'Give extended privileges to the command' },
+  'detach-keys': { type: 'string', describe: 'Key sequence for detaching (default "ctrl-p,ctrl-q")' },
+};
+
+export const EXEC_VALUE_OPTIONS = valueOptionNames(EXEC_OPTIONS);
+export const EXEC_OPTION_NAMES = optionNames(EXEC_OPTIONS);
 
 export const execCommand: CommandModule<GlobalArgs, ExecArgs> = {
   command: 'exec [options] <container> [command..]',
@@ -27,15 +42,7 @@ export const execCommand: CommandModule<GlobalArgs, ExecArgs> = {
     y
       .positional('container', { type: 'string', demandOption: true, describe: 'Container name or id' })
       .positional('command', { type: 'string', array: true, describe: 'Command and arguments' })
-      .option('interactive', { alias: 'i', type: 'boolean', describe: 'Keep STDIN open' })
-      .option('tty', { alias: 't', type: 'boolean', describe: 'Allocate a pseudo-TTY' })
-      .option('detach', { alias: 'd', type: 'boolean', describe: 'Run the command in the background' })
-      .option('env', { alias: 'e', type: 'string', array: true, describe: 'Set environment variables' })
-      .option('env-file', { type: 'string', array: true, describe: 'Read in a file of environment variables' })
-      .option('user', { alias: 'u', type: 'string', describe: 'Username or UID (format: <name|uid>[:<group|gid>])' })
-      .option('workdir', { alias: 'w', type: 'string', describe: 'Working directory inside the container' })
-      .option('privileged', { type: 'boolean', describe: 'Give extended privileges to the command' })
-      .option('detach-keys', { type: 'string', describe: 'Key sequence for detaching (default "ctrl-p,ctrl-q")' }) as never,
+      .options(EXEC_OPTIONS) as never,
   handler: async (args) => {
     const [lib, { UsageError }] = await Promise.all([import('../../lib/container/index.js'), import('../../lib/errors/index.js')]);
     const command = [...(args.command ?? []), ...(args['--'] ?? [])].map(String);

@@ -1,5 +1,6 @@
 /** `tote run [OPTIONS] IMAGE [COMMAND [ARG...]]` */
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv, CommandModule, Options } from 'yargs';
+import { optionNames, valueOptionNames } from '../options.js';
 import { UsageError } from '../../lib/errors/index.js';
 import type { CreateOptions } from '../../lib/container/index.js';
 import { makeContext, type GlobalArgs } from '../context.js';
@@ -34,35 +35,41 @@ export interface RunArgs extends GlobalArgs {
   '--'?: string[];
 }
 
-/** Options that take a value: the argv splitter must skip their values to find IMAGE. */
-export const RUN_VALUE_OPTIONS = ['name', 'env', 'e', 'env-file', 'workdir', 'w', 'user', 'u', 'entrypoint', 'hostname', 'h', 'volume', 'v', 'mount', 'tmpfs', 'volumes-from', 'label', 'l', 'detach-keys', 'restart', 'stop-signal', 'stop-timeout'];
+/** run's (and create's) flags, in one table: yargs reads it, and so does the argv splitter. */
+export const RUN_OPTIONS: Record<string, Options> = {
+  name: { type: 'string', describe: 'Assign a name to the container' },
+  env: { alias: 'e', type: 'string', array: true, describe: 'Set environment variables (KEY=VALUE, or KEY to pass the host\'s value)' },
+  'env-file': { type: 'string', array: true, describe: 'Read environment variables from a file of KEY=VALUE lines' },
+  workdir: { alias: 'w', type: 'string', describe: 'Working directory inside the container' },
+  user: { alias: 'u', type: 'string', describe: 'Username or UID (format: <name|uid>[:<group|gid>])' },
+  entrypoint: { type: 'string', describe: 'Overwrite the default ENTRYPOINT of the image' },
+  hostname: { alias: 'h', type: 'string', describe: 'Container host name (default: the short container id)' },
+  volume: { alias: 'v', type: 'string', array: true, describe: 'Bind mount a volume ([HOST-PATH|VOLUME:]CONTAINER-PATH[:ro])' },
+  mount: { type: 'string', array: true, describe: 'Attach a filesystem mount (type=bind|volume|tmpfs,source=…,target=…[,readonly])' },
+  tmpfs: { type: 'string', array: true, describe: 'Mount a tmpfs directory (PATH[:OPTIONS])' },
+  'volumes-from': { type: 'string', array: true, describe: 'Mount the volumes of another container (CONTAINER[:ro|rw])' },
+  'read-only': { type: 'boolean', describe: 'Mount the container\'s root filesystem as read only' },
+  interactive: { alias: 'i', type: 'boolean', describe: 'Keep STDIN open' },
+  tty: { alias: 't', type: 'boolean', describe: 'Allocate a pseudo-TTY' },
+  rm: { type: 'boolean', describe: 'Automatically remove the container when it exits' },
+  detach: { alias: 'd', type: 'boolean', describe: 'Run the container in the background and print its ID' },
+  label: { alias: 'l', type: 'string', array: true, describe: 'Set metadata on the container (KEY=VALUE)' },
+  'sig-proxy': { type: 'boolean', default: true, describe: 'Proxy received signals to the container (non-TTY mode)' },
+  'detach-keys': { type: 'string', describe: 'Key sequence for detaching an attached container (default "ctrl-p,ctrl-q")' },
+  restart: { type: 'string', describe: 'Restart policy: no, on-failure[:max-retries], always, unless-stopped' },
+  'stop-signal': { type: 'string', describe: 'Signal to stop the container (default: the image\'s STOPSIGNAL, else SIGTERM)' },
+  'stop-timeout': { type: 'number', describe: 'Seconds to wait for the container to stop before killing it (default 10)' },
+};
+
+/** Names (and aliases) of options that take a value: the argv splitter must skip their values to find IMAGE. */
+export const RUN_VALUE_OPTIONS = valueOptionNames(RUN_OPTIONS);
+export const RUN_OPTION_NAMES = optionNames(RUN_OPTIONS);
 
 export function runOptions(y: Argv<GlobalArgs>): Argv<RunArgs> {
   return y
     .positional('image', { type: 'string', describe: 'Image to run (name, name:tag, name@digest or id)' })
     .positional('command', { type: 'string', array: true, describe: 'Command and arguments (default: the image\'s ENTRYPOINT and CMD)' })
-    .option('name', { type: 'string', describe: 'Assign a name to the container' })
-    .option('env', { alias: 'e', type: 'string', array: true, describe: 'Set environment variables (KEY=VALUE, or KEY to pass the host\'s value)' })
-    .option('env-file', { type: 'string', array: true, describe: 'Read environment variables from a file of KEY=VALUE lines' })
-    .option('workdir', { alias: 'w', type: 'string', describe: 'Working directory inside the container' })
-    .option('user', { alias: 'u', type: 'string', describe: 'Username or UID (format: <name|uid>[:<group|gid>])' })
-    .option('entrypoint', { type: 'string', describe: 'Overwrite the default ENTRYPOINT of the image' })
-    .option('hostname', { alias: 'h', type: 'string', describe: 'Container host name (default: the short container id)' })
-    .option('volume', { alias: 'v', type: 'string', array: true, describe: 'Bind mount a volume ([HOST-PATH|VOLUME:]CONTAINER-PATH[:ro])' })
-    .option('mount', { type: 'string', array: true, describe: 'Attach a filesystem mount (type=bind|volume|tmpfs,source=…,target=…[,readonly])' })
-    .option('tmpfs', { type: 'string', array: true, describe: 'Mount a tmpfs directory (PATH[:OPTIONS])' })
-    .option('volumes-from', { type: 'string', array: true, describe: 'Mount the volumes of another container (CONTAINER[:ro|rw])' })
-    .option('read-only', { type: 'boolean', describe: 'Mount the container\'s root filesystem as read only' })
-    .option('interactive', { alias: 'i', type: 'boolean', describe: 'Keep STDIN open' })
-    .option('tty', { alias: 't', type: 'boolean', describe: 'Allocate a pseudo-TTY' })
-    .option('rm', { type: 'boolean', describe: 'Automatically remove the container when it exits' })
-    .option('detach', { alias: 'd', type: 'boolean', describe: 'Run the container in the background and print its ID' })
-    .option('label', { alias: 'l', type: 'string', array: true, describe: 'Set metadata on the container (KEY=VALUE)' })
-    .option('sig-proxy', { type: 'boolean', default: true, describe: 'Proxy received signals to the container (non-TTY mode)' })
-    .option('detach-keys', { type: 'string', describe: 'Key sequence for detaching an attached container (default "ctrl-p,ctrl-q")' })
-    .option('restart', { type: 'string', describe: 'Restart policy: no, on-failure[:max-retries], always, unless-stopped' })
-    .option('stop-signal', { type: 'string', describe: 'Signal to stop the container (default: the image\'s STOPSIGNAL, else SIGTERM)' })
-    .option('stop-timeout', { type: 'number', describe: 'Seconds to wait for the container to stop before killing it (default 10)' }) as unknown as Argv<RunArgs>;
+    .options(RUN_OPTIONS) as unknown as Argv<RunArgs>;
 }
 
 function parseLabels(list: string[] | undefined): Record<string, string> {

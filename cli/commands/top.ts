@@ -14,7 +14,8 @@ export const topCommand: CommandModule<GlobalArgs, TopArgs> = {
   builder: (y) =>
     y
       // `tote top c -o pid,comm`: everything after the container is ps's.
-      .parserConfiguration({ 'unknown-options-as-args': true, 'halt-at-non-option': false })
+      // parserConfiguration replaces the whole setting: repeat cli/tree.ts's.
+      .parserConfiguration({ 'populate--': true, 'strip-dashed': true, 'greedy-arrays': false, 'boolean-negation': false, 'unknown-options-as-args': true })
       .positional('container', { type: 'string', demandOption: true, describe: 'Container name or id' })
       .positional('options', { type: 'string', array: true, describe: 'ps options (default: -ef, read from /proc)' }) as never,
   handler: async (args) => {
@@ -28,7 +29,7 @@ export const topCommand: CommandModule<GlobalArgs, TopArgs> = {
     const record = await findContainer(ctx.config, args.container);
     const result = await topContainer(ctx.config, record, psArgs);
     // docker: tabwriter.NewWriter(out, 20, 1, 3, ' ', 0).
-    const text = [result.Titles, ...result.Processes].map((row) => row.join('\t') + '\t').join('\n') + '\n';
+    const text = [result.Titles, ...result.Processes].map((row) => row.join('\t')).join('\n') + '\n';
     process.stdout.write(fmt.tabwrite(text, { minwidth: 20, padding: 3 }));
   },
 };

@@ -125,6 +125,7 @@ export async function startExec(config: ToteConfig, plan: UsernsPlan, record: Co
     monitorLog: path.join(dir, 'monitor.log'),
     runtimeLog,
     runtimeName: runtime.name,
+    executable: o.command[0],
   });
   return { ...start, exitFile, dir };
 }

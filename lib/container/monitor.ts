@@ -44,6 +44,8 @@ export interface MonitorLaunch {
   /** The runtime's JSON log, read to explain a failure. */
   runtimeLog: string;
   runtimeName: string;
+  /** The executable to be run, for error messages. */
+  executable?: string;
 }
 
 export function monitorPath(config: ToteConfig): string {
@@ -149,7 +151,7 @@ export async function launchMonitor(config: ToteConfig, plan: UsernsPlan, l: Mon
     if (!ready) {
       attached?.destroy();
       const failure = await lastRuntimeError(l.runtimeLog);
-      if (failure) throw classifyRuntimeError(l.runtimeName, failure);
+      if (failure) throw classifyRuntimeError(l.runtimeName, failure, l.executable);
       const detail = line ?? (await fs.readFile(l.monitorLog, 'utf8').catch(() => '')).trim();
       throw new SystemError('E_MONITOR', `the monitor failed to start the process: ${detail || 'no reason given'}`);
     }
@@ -183,5 +185,6 @@ export async function startWithMonitor(
     monitorLog: path.join(containerDir(config, record.id), 'monitor.log'),
     runtimeLog: bundle.logFile,
     runtimeName: bundle.runtime.name,
+    executable: [...record.spec.entrypoint, ...record.spec.cmd][0],
   });
 }

@@ -29,9 +29,11 @@ export async function lastRuntimeError(logFile: string): Promise<string | undefi
   return last;
 }
 
-export function classifyRuntimeError(runtimeName: string, message: string): ToteError {
+/** `command` is the executable the container was to run, named in the message as docker does. */
+export function classifyRuntimeError(runtimeName: string, message: string, command?: string): ToteError {
   const m = message.toLowerCase();
-  const text = `${runtimeName}: ${message}`;
+  const named = command && !message.includes(command) ? `${command}: ` : '';
+  const text = `${runtimeName}: ${named}${message}`;
   if (/no such file or directory|executable file not found|not found in \$path/.test(m)) {
     return new ContainerCommandError(`${text}: OCI runtime attempted to invoke a command that was not found`, 127);
   }
