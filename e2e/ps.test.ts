@@ -168,6 +168,11 @@ describe('tote top', () => {
     const l = lines(r.stdout);
     expect(l[0].split(/\s+/)).toEqual(['PID', 'COMMAND']);
     expect(l.slice(1).map((x) => x.split(/\s+/)[1])).toEqual(['sleep']);
+    // BSD-style options, after `--` as well; rows are the container's only.
+    const aux = await ok(['container', 'top', 'alpha', '--', 'aux']);
+    const auxLines = lines(aux);
+    expect(auxLines[0].split(/\s+/)).toEqual(['USER', 'PID', '%CPU', '%MEM', 'VSZ', 'RSS', 'TTY', 'STAT', 'START', 'TIME', 'COMMAND']);
+    expect(auxLines.slice(1)).toEqual([expect.stringMatching(/\ssleep 100$/)]);
   });
 
   test('a stopped container is an error', async () => {

@@ -17,6 +17,10 @@
  *
  * With --wait-attach the runtime is started only once a first attach client
  * has connected, so a foreground `run` sees all of the container's output.
+ * With --cleanup-unless-attached, the cleanup command is skipped when that
+ * first client is still connected at the end and got the exit frame: the
+ * foreground CLI then cleans up itself (one process start less), and the
+ * monitor still does it if that CLI died.
  * Once the container runs, "ready PID\n" is written to the sync fd (or
  * "error STATUS\n" when the runtime failed), so the caller can return.
  * Output is written to the log file in the k8s-file format podman uses
@@ -55,7 +59,8 @@
 #define BUF_SIZE 32768
 
 static const char *exit_file, *log_file, *attach_path, *pid_file, *console_path;
-static int want_stdin = 0, sync_fd = -1, wait_attach = 0;
+static int want_stdin = 0, sync_fd = -1, wait_attach = 0, cleanup_unless_attached = 0;
+static int first_client = -1;
 static char *cleanup_argv[MAX_CLEANUP + 1];
 static int ncleanup = 0;
 
@@ -115,12 +120,21 @@ static void log_output(int stream, const char *data, size_t len) {
   }
 }
 
-static void send_frame(int fd, int type, const char *data, size_t len) {
+static int send_frame(int fd, int type, const char *data, size_t len) {
   unsigned char head[5] = {(unsigned char)type, (unsigned char)(len >> 24), (unsigned char)(len >> 16), (unsigned char)(len >> 8), (unsigned char)len};
   /* Clients are blocking sockets; a stuck client only delays output, and a
    * gone one gets EPIPE (SIGPIPE is ignored) and is dropped on its next read. */
-  write_all(fd, head, 5);
-  if (len) write_all(fd, data, len);
+  size_t total = 5 + len;
+  char *frame = malloc(total);
+  if (!frame) return -1;
+  memcpy(frame, head, 5);
+  if (len) memcpy(frame + 5, data, len);
+  ssize_t w = 0;
+  size_t done = 0;
+  while (done < total && ((w = write(fd, frame + done, total - done)) > 0 || (w < 0 && errno == EINTR)))
+    if (w > 0) done += (size_t)w;
+  free(frame);
+  return done == total ? 0 : -1;
 }
 
 static void broadcast(int type, const char *data, size_t len) {
@@ -128,6 +142,7 @@ static void broadcast(int type, const char *data, size_t len) {
 }
 
 static void drop_client(int i) {
+  if (clients[i] == first_client) first_client = -1;
   close(clients[i]);
   clients[i] = clients[--nclients];
 }
@@ -312,6 +327,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--sync-fd") && i + 1 < argc) sync_fd = atoi(argv[++i]);
     else if (!strcmp(a, "--stdin")) want_stdin = 1;
     else if (!strcmp(a, "--wait-attach")) wait_attach = 1;
+    else if (!strcmp(a, "--cleanup-unless-attached")) cleanup_unless_attached = 1;
     else if (!strcmp(a, "--cleanup") && i + 1 < argc && ncleanup < MAX_CLEANUP) cleanup_argv[ncleanup++] = argv[++i];
     else usage();
   }
@@ -350,6 +366,7 @@ int main(int argc, char **argv) {
     int c = accept4(attach_fd, NULL, NULL, SOCK_CLOEXEC);
     if (c < 0) fatal("accept attach client");
     clients[nclients++] = c;
+    first_client = c;
   }
 
   pid_t runtime = fork();
@@ -469,7 +486,12 @@ int main(int argc, char **argv) {
   write_exit_file(exit_code < 0 ? 137 : exit_code);
   char code_text[16];
   int cl = snprintf(code_text, sizeof code_text, "%d", exit_code);
-  broadcast(5, code_text, (size_t)cl);
+  int told_first = 0;
+  for (int c = 0; c < nclients; c++) {
+    int ok = send_frame(clients[c], 5, code_text, (size_t)cl) == 0;
+    if (clients[c] == first_client && ok) told_first = 1;
+  }
+  if (cleanup_unless_attached && told_first) ncleanup = 0;
   for (int c = 0; c < nclients; c++) close(clients[c]);
   close(attach_fd);
   unlink(attach_path);

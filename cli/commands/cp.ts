@@ -21,7 +21,6 @@ export const cpCommand: CommandModule<GlobalArgs, CpArgs> = {
   describe: 'Copy files/folders between a container and the local filesystem',
   builder: (y) =>
     y
-      .usage('$0 cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n$0 cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH')
       .positional('src', { type: 'string', demandOption: true, describe: 'CONTAINER:SRC_PATH, a local path, or - for a tar archive on standard input' })
       .positional('dest', { type: 'string', demandOption: true, describe: 'CONTAINER:DEST_PATH, a local path, or - for a tar archive on standard output' })
       .option('archive', { alias: 'a', type: 'boolean', describe: 'Archive mode (copy all uid/gid information)' })

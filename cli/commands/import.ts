@@ -28,7 +28,8 @@ export const importCommand: CommandModule<GlobalArgs, ImportArgs> = {
     const { importImage } = await import('../../lib/image/index.js');
     const [os, architecture, variant] = (args.platform ?? '').split('/');
     const id = await importImage(ctx.config, await ctx.plan(), {
-      source: args.source,
+      // yargs turns a lone "-" positional into "": it means standard input.
+      source: args.source === '' ? '-' : args.source,
       stdin: process.stdin,
       reference: args.reference,
       changes: args.change,

@@ -47,7 +47,9 @@ export function inspectCommand(kind: 'image' | 'container' | 'all'): CommandModu
         } catch (e) {
           failed = true;
           if (errors.isToteError(e) && (e.code === 'E_NO_SUCH_IMAGE' || e.code === 'E_NO_SUCH_CONTAINER')) {
-            err(`Error: no such object: "${name}"`);
+            // docker's wording per kind: "No such image", "No such container", "No such object".
+            const what = type === 'image' ? 'image' : type === 'container' ? 'container' : 'object';
+            err(`Error: no such ${what}: ${name}`);
           } else err(`Error: ${(e as Error).message}`);
         }
       }

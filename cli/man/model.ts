@@ -236,7 +236,7 @@ export function captureTree(): Tree {
     noun,
     describe,
     help: captureHelp([noun]),
-    verbs: verbs.map((v) => ({ path: [noun, commandName(v)], aliases: commandAliases(v), definition: v, help: captureHelp([noun, commandName(v)]) })),
+    verbs: verbs.filter((v) => v.describe !== false).map((v) => ({ path: [noun, commandName(v)], aliases: commandAliases(v), definition: v, help: captureHelp([noun, commandName(v)]) })),
   }));
   return { top: captureHelp([]), commands, nouns };
 }

@@ -6,8 +6,7 @@
 import { constants as osConstants } from 'node:os';
 import type { ToteConfig } from '../config/index.js';
 import { ToteError, UsageError } from '../errors/index.js';
-import { withLock } from '../state/index.js';
-import { loadContainer, saveContainer, storePaths, type ContainerRecord } from '../storage/index.js';
+import { loadContainer, updateContainer, type ContainerRecord } from '../storage/index.js';
 import type { UsernsPlan } from '../userns/index.js';
 import { startWithMonitor, type MonitorStart } from './monitor.js';
 import { removeContainer } from './remove.js';
@@ -48,8 +47,8 @@ export async function startContainer(
   }
   try {
     const start = await startWithMonitor(config, plan, current, options);
-    const running: ContainerRecord = {
-      ...current,
+    const toRunning = (r: ContainerRecord): ContainerRecord => ({
+      ...r,
       status: 'running',
       pid: start.pid,
       monitorPid: start.monitorPid,
@@ -57,19 +56,19 @@ export async function startContainer(
       finishedAt: undefined,
       exitCode: undefined,
       stoppedByUser: false,
-    };
-    await saveContainer(config, running);
+    });
+    const running = (await updateContainer(config, current.id, toRunning)) ?? toRunning(current);
     return { record: running, start };
   } catch (e) {
-    const failed: ContainerRecord = {
-      ...current,
+    const toFailed = (r: ContainerRecord): ContainerRecord => ({
+      ...r,
       status: 'exited',
       exitCode: e instanceof ToteError ? e.exitCode : 125,
       finishedAt: new Date().toISOString(),
       pid: undefined,
       monitorPid: undefined,
-    };
-    await saveContainer(config, failed);
+    });
+    const failed = (await updateContainer(config, current.id, toFailed)) ?? toFailed(current);
     if (failed.spec.autoRemove) await removeContainer(config, plan, failed, true).catch(() => undefined);
     throw e;
   }
@@ -97,10 +96,7 @@ export async function killContainer(config: ToteConfig, record: ContainerRecord,
 }
 
 async function markStoppedByUser(config: ToteConfig, id: string): Promise<void> {
-  await withLock(storePaths(config).lock, async () => {
-    const rec = await loadContainer(config, id);
-    if (rec && !rec.stoppedByUser) await saveContainer(config, { ...rec, stoppedByUser: true });
-  });
+  await updateContainer(config, id, (rec) => ({ ...rec, stoppedByUser: true }));
 }
 
 /** Waits until the container is no longer running; returns its exit code. */
@@ -147,22 +143,19 @@ export async function stopContainer(config: ToteConfig, record: ContainerRecord,
  * (--restart) the container.
  */
 export async function cleanupContainer(config: ToteConfig, plan: UsernsPlan, id: string): Promise<void> {
-  const record = await loadContainer(config, id);
-  if (!record) return;
   const exit = await readExitFile(config, id);
-  const exited: ContainerRecord = {
-    ...record,
+  const exited = await updateContainer(config, id, (r) => ({
+    ...r,
     status: 'exited',
-    exitCode: exit?.exitCode ?? record.exitCode ?? 137,
+    exitCode: exit?.exitCode ?? r.exitCode ?? 137,
     finishedAt: exit?.finishedAt ?? new Date().toISOString(),
     pid: undefined,
     monitorPid: undefined,
-  };
-  await saveContainer(config, exited);
+  }));
+  if (!exited) return;
   if (shouldRestart(exited)) {
-    const restarted = { ...exited, restartCount: (exited.restartCount ?? 0) + 1 };
-    await saveContainer(config, restarted);
-    await startContainer(config, plan, restarted);
+    const restarted = await updateContainer(config, id, (r) => ({ ...r, restartCount: (r.restartCount ?? 0) + 1 }));
+    if (restarted) await startContainer(config, plan, restarted);
     return;
   }
   if (exited.spec.autoRemove) await removeContainer(config, plan, exited, true);

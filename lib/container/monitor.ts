@@ -39,6 +39,8 @@ export interface MonitorLaunch {
   waitAttach: boolean;
   /** Command exec'd by the monitor once the process exited. */
   cleanup?: string[];
+  /** Skip `cleanup` when the first attach client got the exit status (it cleans up). */
+  cleanupUnlessAttached?: boolean;
   /** Where the monitor's own errors go. */
   monitorLog: string;
   /** The runtime's JSON log, read to explain a failure. */
@@ -128,6 +130,7 @@ export async function launchMonitor(config: ToteConfig, plan: UsernsPlan, l: Mon
     ...(l.consoleSocket ? ['--console-socket', l.consoleSocket] : []),
     ...(l.stdin ? ['--stdin'] : []),
     ...(l.waitAttach ? ['--wait-attach'] : []),
+    ...(l.cleanupUnlessAttached ? ['--cleanup-unless-attached'] : []),
     '--sync-fd',
     '3',
     ...(l.cleanup ?? []).flatMap((a) => ['--cleanup', a]),
@@ -182,6 +185,7 @@ export async function startWithMonitor(
     stdin: record.spec.interactive,
     waitAttach: Boolean(options.attach),
     cleanup: cleanupCommand(config, record.id),
+    cleanupUnlessAttached: Boolean(options.attach),
     monitorLog: path.join(containerDir(config, record.id), 'monitor.log'),
     runtimeLog: bundle.logFile,
     runtimeName: bundle.runtime.name,

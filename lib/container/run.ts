@@ -11,7 +11,7 @@ import type { ContainerRecord } from '../storage/index.js';
 import type { UsernsPlan } from '../userns/index.js';
 import { attach, type AttachResult } from './attach.js';
 import { startExec, type ExecOptions } from './exec.js';
-import { startContainer } from './lifecycle.js';
+import { cleanupContainer, startContainer } from './lifecycle.js';
 import type { MonitorStart } from './monitor.js';
 import { isAlive, readExitFile } from './status.js';
 
@@ -69,10 +69,15 @@ export async function runAttached(config: ToteConfig, plan: UsernsPlan, record: 
   const { record: running, start } = await startContainer(config, plan, record, { attach: true });
   const result = await attachToSession(start, running.spec, io);
   if (result.kind === 'detached') return { kind: 'detached', id: running.id };
-  // The monitor finishes with the cleanup (--rm, restart): wait for it, so
-  // that `run --rm` returns with the container gone, as docker's does.
+  if (result.kind === 'exited') {
+    // We got the exit status, so the monitor left the cleanup (--rm,
+    // restart) to us: done before returning, so `run --rm` returns with the
+    // container gone, as docker's does.
+    await cleanupContainer(config, plan, running.id);
+    return { kind: 'exited', exitCode: result.exitCode };
+  }
+  // Connection lost: the monitor cleans up; wait for it.
   await waitGone(start.monitorPid);
-  if (result.kind === 'exited') return { kind: 'exited', exitCode: result.exitCode };
   return { kind: 'exited', exitCode: (await readExitFile(config, running.id))?.exitCode ?? 125 };
 }
 

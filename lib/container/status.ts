@@ -7,7 +7,7 @@
 import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ToteConfig } from '../config/index.js';
-import { containerDir, saveContainer, type ContainerRecord } from '../storage/index.js';
+import { containerDir, updateContainer, type ContainerRecord } from '../storage/index.js';
 
 export function isAlive(pid: number | undefined): boolean {
   if (!pid) return false;
@@ -46,14 +46,18 @@ export async function refreshStatus(config: ToteConfig, record: ContainerRecord)
   // The container is gone but its monitor is still draining output or
   // cleaning up: report what the monitor recorded, if anything yet.
   if (!exit && isAlive(record.monitorPid)) return record;
-  const updated: ContainerRecord = {
-    ...record,
-    status: 'exited',
-    exitCode: exit?.exitCode ?? record.exitCode ?? 137,
-    finishedAt: exit?.finishedAt ?? record.finishedAt ?? new Date().toISOString(),
-    pid: undefined,
-    monitorPid: undefined,
-  };
-  await saveContainer(config, updated).catch(() => undefined);
-  return updated;
+  const reconcile = (r: ContainerRecord): ContainerRecord =>
+    // Another invocation may have restarted it meanwhile: only a record for
+    // the same dead process is changed.
+    r.pid !== record.pid
+      ? r
+      : {
+          ...r,
+          status: 'exited',
+          exitCode: exit?.exitCode ?? r.exitCode ?? 137,
+          finishedAt: exit?.finishedAt ?? r.finishedAt ?? new Date().toISOString(),
+          pid: undefined,
+          monitorPid: undefined,
+        };
+  return (await updateContainer(config, record.id, reconcile).catch(() => undefined)) ?? reconcile(record);
 }

@@ -6,6 +6,7 @@
 import { openSync, closeSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { AsyncLocalStorage } from 'node:async_hooks';
 
 const require = createRequire(import.meta.url);
 
@@ -41,11 +42,20 @@ export async function acquireLock(file: string, shared = false): Promise<Lock> {
   };
 }
 
-/** Runs `fn` while holding the lock. */
+/**
+ * The locks the current async call chain holds. flock is per open file, so
+ * a nested withLock on a second descriptor would wait for ourselves forever;
+ * within one chain the lock is re-entrant instead.
+ */
+const held = new AsyncLocalStorage<ReadonlySet<string>>();
+
+/** Runs `fn` while holding the lock (re-entrant within one async call chain). */
 export async function withLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
+  const mine = held.getStore();
+  if (mine?.has(file)) return fn();
   const lock = await acquireLock(file);
   try {
-    return await fn();
+    return await held.run(new Set([...(mine ?? []), file]), fn);
   } finally {
     lock.release();
   }

@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ToteConfig } from '../config/index.js';
 import { errnoCode } from '../errors/index.js';
-import { readJson, writeJsonAtomic } from '../state/index.js';
+import { readJson, withLock, writeJsonAtomic } from '../state/index.js';
 import { storePaths } from './paths.js';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'stopping' | 'exited' | 'removing';
@@ -91,4 +91,24 @@ export async function listContainers(config: ToteConfig): Promise<ContainerRecor
   }
   const records = await Promise.all(ids.filter((i) => /^[0-9a-f]{64}$/.test(i)).map((id) => loadContainer(config, id)));
   return records.filter((r): r is ContainerRecord => r !== undefined).sort((a, b) => b.created.localeCompare(a.created));
+}
+
+/**
+ * Read-modify-write of one record under the store lock, so concurrent
+ * invocations (a rename, the monitor's cleanup, a status refresh) never put
+ * back fields another one just changed. Returns the saved record, or
+ * undefined when it no longer exists.
+ */
+export async function updateContainer(
+  config: ToteConfig,
+  id: string,
+  mutate: (current: ContainerRecord) => ContainerRecord,
+): Promise<ContainerRecord | undefined> {
+  return withLock(storePaths(config).lock, async () => {
+    const current = await loadContainer(config, id);
+    if (!current) return undefined;
+    const next = mutate(current);
+    await saveContainer(config, next);
+    return next;
+  });
 }

@@ -15,6 +15,7 @@ export {
   containerDir,
   loadContainer,
   saveContainer,
+  updateContainer,
   listContainers,
   type ContainerRecord,
   type ContainerSpec,
