@@ -21,7 +21,9 @@ export function terminalIo(options: { tty: boolean; interactive: boolean; sigPro
     stdin: options.interactive ? stdin : undefined,
     stdout: process.stdout,
     stderr: process.stderr,
-    detachKeys: options.interactive ? options.detachKeys : undefined,
+    // As docker: the detach sequence is only watched for on a terminal;
+    // piped binary input may contain it by chance.
+    detachKeys: options.interactive && options.tty ? options.detachKeys : undefined,
     // In raw mode the terminal sends no SIGINT: signals only come from kill(1).
     sigProxy: options.sigProxy,
     size: () => {

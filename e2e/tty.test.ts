@@ -3,8 +3,8 @@
  * gets /dev/pts/0, the caller's window size, resizes, and Ctrl-C.
  */
 import { describe, test, expect, beforeAll } from '@jest/globals';
-import * as pty from 'node-pty';
-import { makeEnv, CLI } from './harness.js';
+import { makeEnv } from './harness.js';
+import { PROMPT, spawnTote } from './pty.js';
 
 const e = makeEnv();
 
@@ -12,67 +12,10 @@ beforeAll(async () => {
   await e.importBusybox('busybox');
 });
 
-/** Collects a pty's output and waits for patterns in what arrives next. */
-class Term {
-  out = '';
-  private pos = 0;
-  exit: Promise<{ exitCode: number; signal?: number }>;
-  constructor(readonly p: pty.IPty) {
-    p.onData((d) => {
-      this.out += d;
-    });
-    this.exit = new Promise((resolve) => p.onExit(resolve));
-  }
-
-  /** Waits for the process to exit, at most timeoutMs. */
-  async waitExit(timeoutMs: number): Promise<{ exitCode: number; signal?: number }> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no exit after ${timeoutMs} ms; output:\n${JSON.stringify(this.out)}`)), timeoutMs);
-    });
-    try {
-      return await Promise.race([this.exit, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /** Waits until `re` matches output after the last match; returns the match. */
-  async expect(re: RegExp, timeoutMs = 20_000): Promise<RegExpExecArray> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const rest = this.out.slice(this.pos);
-      const m = re.exec(rest);
-      if (m) {
-        this.pos += m.index + m[0].length;
-        return m;
-      }
-      if (Date.now() > deadline) {
-        throw new Error(`timed out waiting for ${re} in terminal output:\n${JSON.stringify(rest)}\n(full: ${JSON.stringify(this.out)})`);
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
-
-function spawnTote(args: string[], cols: number, rows: number): Term {
-  const p = pty.spawn(process.execPath, [CLI, ...e.globalArgs, ...args], {
-    name: 'xterm',
-    cols,
-    rows,
-    cwd: e.dir,
-    // The harness's pinned environment; a terminal type the shell can drive.
-    env: { ...e.env, TERM: 'xterm' },
-  });
-  return new Term(p);
-}
-
-// busybox ash with TERM=xterm asks for the cursor position (ESC[6n) after the prompt.
-const PROMPT = /[#$] (?:\x1b\[6n)?$/m;
 
 describe('run -it', () => {
   test('tty, window size, resize, Ctrl-C and exit code', async () => {
-    const t = spawnTote(['run', '--rm', '-it', 'busybox', 'sh'], 100, 30);
+    const t = spawnTote(e, ['run', '--rm', '-it', 'busybox', 'sh'], 100, 30);
     try {
       await t.expect(PROMPT);
       t.p.write('tty; stty size\r');
@@ -102,7 +45,7 @@ describe('run -it', () => {
   });
 
   test('TERM is passed to the container with -t', async () => {
-    const t = spawnTote(['run', '--rm', '-t', 'busybox', 'sh', '-c', 'echo "term=$TERM"; test -t 0 && echo stdin-tty; test -t 1 && echo stdout-tty'], 80, 24);
+    const t = spawnTote(e, ['run', '--rm', '-t', 'busybox', 'sh', '-c', 'echo "term=$TERM"; test -t 0 && echo stdin-tty; test -t 1 && echo stdout-tty'], 80, 24);
     try {
       await t.expect(/term=xterm/);
       await t.expect(/stdout-tty/);

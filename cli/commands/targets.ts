@@ -35,5 +35,6 @@ export async function eachContainer(
       err(`Error: ${(e as Error).message}`);
     }
   }
-  if (failed) setExitCode(125);
+  // docker exits 1 when any target failed (an unknown container included).
+  if (failed) setExitCode(1);
 }

@@ -1,9 +1,9 @@
 /** Removing containers: their record, rootfs layers and runtime state. */
 import { promises as fs } from 'node:fs';
 import type { ToteConfig } from '../config/index.js';
-import { ToteError } from '../errors/index.js';
+import { NoSuchContainerError, ToteError } from '../errors/index.js';
 import { withLock } from '../state/index.js';
-import { containerDir, removeTree, storePaths, type ContainerRecord } from '../storage/index.js';
+import { containerDir, loadContainer, removeTree, storePaths, type ContainerRecord } from '../storage/index.js';
 import type { UsernsPlan } from '../userns/index.js';
 import { removeAnonymousVolumesLocked } from '../volume/index.js';
 import { isAlive, refreshStatus } from './status.js';
@@ -43,6 +43,8 @@ export async function removeContainer(
   await deleteRuntimeState(config, plan, current);
   await fs.rm(volatilePaths(config, record.id).dir, { recursive: true, force: true });
   await withLock(storePaths(config).lock, async () => {
+    // Another invocation may have removed it while we waited for the lock.
+    if (!(await loadContainer(config, record.id))) throw new NoSuchContainerError(record.id);
     const dir = containerDir(config, record.id);
     // Marks the record first: a crash mid-removal leaves a container that
     // `rm` can finish, never one that looks intact but lost its files.
