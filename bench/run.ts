@@ -3,7 +3,7 @@
  * `npm run bench`: times tote against podman, case by case, on this machine.
  *
  *   node dist/bench/run.js [--runs N] [--warmup N] [--only case,…] [--json FILE]
- *                          [--user NAME] [--keep]
+ *                          [--user NAME] [--keep] [--no-podman]
  *
  * Each case runs for both tools, alternating (tote, podman, podman, tote, …)
  * so that drift in the machine's speed hits both; warm-up runs are not
@@ -28,6 +28,7 @@ interface Options {
   json?: string;
   user: string;
   keep: boolean;
+  podman: boolean;
 }
 
 interface Sample {
@@ -54,11 +55,11 @@ interface Row {
   processes?: Partial<Record<ToolName, { comm: string; rssKb: number }[]>>;
 }
 
-const USAGE = `usage: node dist/bench/run.js [--runs N] [--warmup N] [--only case,...] [--json FILE] [--user NAME] [--keep]
+const USAGE = `usage: node dist/bench/run.js [--runs N] [--warmup N] [--only case,...] [--json FILE] [--user NAME] [--keep] [--no-podman]
 cases: ${CASES.map((c) => c.id).join(', ')}`;
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { runs: 7, warmup: 3, user: 'tote-test', keep: false };
+  const o: Options = { runs: 7, warmup: 3, user: 'tote-test', keep: false, podman: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
@@ -80,11 +81,11 @@ function parseArgs(argv: string[]): Options {
       case '--json': o.json = value(); break;
       case '--user': o.user = value(); break;
       case '--keep': o.keep = true; break;
+      case '--no-podman': o.podman = false; break;
       case '-h':
       case '--help':
         process.stdout.write(`${USAGE}\n`);
         process.exit(0);
-      // eslint-disable-next-line no-fallthrough
       default:
         throw new Error(`unknown argument "${a}"\n${USAGE}`);
     }
@@ -279,7 +280,7 @@ async function main(): Promise<number> {
     chownSync(work, runAs.uid, runAs.gid);
     chownSync(xdg, runAs.uid, runAs.gid);
   }
-  const podman = which('podman');
+  const podman = o.podman ? which('podman') : undefined;
   const tools = makeTools({ work, toteMain, podman, runAs });
   if (runAs.switchUser) for (const t of tools) chownSync(t.scratch, runAs.uid, runAs.gid), chownSync(path.dirname(t.scratch), runAs.uid, runAs.gid);
 
@@ -299,7 +300,7 @@ async function main(): Promise<number> {
     warmup: o.warmup,
   };
   log(`tote bench: ${machine.date}, ${machine.nproc} CPUs, ${machine.memoryGiB} GiB, Linux ${machine.kernel}, node ${machine.node}`);
-  log(`  ${machine.podman ?? 'podman not found: printing tote\'s numbers only'}; running as ${runAs.name}; ${o.runs} runs + ${o.warmup} warm-ups per case`);
+  log(`  ${machine.podman ?? (o.podman ? 'podman not found: printing tote\'s numbers only' : 'podman skipped (--no-podman)')}; running as ${runAs.name}; ${o.runs} runs + ${o.warmup} warm-ups per case`);
 
   const rows: Row[] = [];
   try {

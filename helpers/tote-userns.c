@@ -5,7 +5,7 @@
  *   tote-userns [--uid-map "C H N ..."] [--gid-map "C H N ..."]
  *               [--newuidmap PATH] [--newgidmap PATH] [--rootful]
  *               [--mount TYPE SOURCE TARGET OPTIONS]... [--chdir DIR]
- *               [--reap-orphans] [--join PID]
+ *               [--reap-orphans] [--join PID] [--netns] [--hook SHELL-COMMAND]
  *               -- COMMAND [ARG...]
  *
  * The child unshares a user namespace (unless --rootful) and a mount namespace,
@@ -23,6 +23,13 @@
  * reparented to it and terminated once the command has exited, so nothing
  * outlives the helper. (Not for detached containers: their init must be
  * reparented to the monitor, not killed.)
+ * With --netns the child also unshares a network namespace (owned by its
+ * user namespace), which the container then shares. --hook runs a shell
+ * command in the parent once the child's namespaces exist and are mapped,
+ * before the child goes on, with TOTE_CHILD_PID in its environment: this
+ * is where a network helper (pasta) is attached, so the network is up
+ * before the container's first instruction. A failing hook stops the child.
+ *
  * With --join PID the child enters the user namespace of process PID (a
  * running container's) instead of creating one, so `exec` and the runtime's
  * other verbs act with the same ids; it still gets a private mount namespace.
@@ -164,8 +171,25 @@ static void reap_orphans(void) {
   }
 }
 
+static int run_hook(const char *command, pid_t pid) {
+  char pidbuf[32];
+  snprintf(pidbuf, sizeof pidbuf, "%d", (int)pid);
+  pid_t p = fork();
+  if (p < 0) return -1;
+  if (p == 0) {
+    setenv("TOTE_CHILD_PID", pidbuf, 1);
+    execl("/bin/sh", "sh", "-c", command, (char *)NULL);
+    _exit(127);
+  }
+  int st;
+  while (waitpid(p, &st, 0) < 0 && errno == EINTR) {}
+  if (WIFEXITED(st) && WEXITSTATUS(st) == 0) return 0;
+  fprintf(stderr, "tote-userns: hook failed (%s): %s\n", WIFEXITED(st) ? "exit status" : "signal", command);
+  return -1;
+}
+
 static void usage(void) {
-  fprintf(stderr, "usage: tote-userns [--uid-map MAP --gid-map MAP | --rootful | --join PID] [--mount TYPE SRC DST OPTS]... [--chdir DIR] [--reap-orphans] -- CMD [ARG...]\n");
+  fprintf(stderr, "usage: tote-userns [--uid-map MAP --gid-map MAP | --rootful | --join PID] [--netns] [--hook CMD] [--mount TYPE SRC DST OPTS]... [--chdir DIR] [--reap-orphans] -- CMD [ARG...]\n");
   _exit(125);
 }
 
@@ -173,7 +197,8 @@ int main(int argc, char **argv) {
   const char *uid_map = NULL, *gid_map = NULL, *chdir_to = NULL;
   const char *newuidmap = "newuidmap", *newgidmap = "newgidmap";
   struct mount_req mounts[MAX_MOUNTS];
-  int nmounts = 0, rootful = 0, reap = 0, join_pid = 0, i;
+  int nmounts = 0, rootful = 0, reap = 0, join_pid = 0, netns = 0, i;
+  const char *hook = NULL;
 
   for (i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -186,6 +211,8 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--rootful")) rootful = 1;
     else if (!strcmp(a, "--reap-orphans")) reap = 1;
     else if (!strcmp(a, "--join") && i + 1 < argc) join_pid = atoi(argv[++i]);
+    else if (!strcmp(a, "--netns")) netns = 1;
+    else if (!strcmp(a, "--hook") && i + 1 < argc) hook = argv[++i];
     else if (!strcmp(a, "--mount") && i + 4 < argc && nmounts < MAX_MOUNTS) {
       mounts[nmounts].type = argv[i + 1];
       mounts[nmounts].source = argv[i + 2];
@@ -220,7 +247,7 @@ int main(int argc, char **argv) {
       if (setns(nsfd, CLONE_NEWUSER) < 0) die("join the container's user namespace");
       close(nsfd);
       if (unshare(CLONE_NEWNS) < 0) die("unshare");
-    } else if (unshare(rootful ? CLONE_NEWNS : (CLONE_NEWUSER | CLONE_NEWNS)) < 0) die("unshare");
+    } else if (unshare((rootful ? CLONE_NEWNS : (CLONE_NEWUSER | CLONE_NEWNS)) | (netns ? CLONE_NEWNET : 0)) < 0) die("unshare");
     if (write(ready[1], &c, 1) != 1) die("signal parent");
     if (read(go[0], &c, 1) != 1 || c != 'G') _exit(125); /* mapping failed, parent said why */
     if (!rootful) {
@@ -260,6 +287,7 @@ int main(int argc, char **argv) {
   while ((n = read(ready[0], &c, 1)) < 0 && errno == EINTR) {}
   int ok = n == 1;
   if (ok && !rootful && !join_pid) ok = map_ids(child_pid, uid_map, gid_map, newuidmap, newgidmap) == 0;
+  if (ok && hook) ok = run_hook(hook, child_pid) == 0;
   c = ok ? 'G' : 'X';
   if (write(go[1], &c, 1) != 1) ok = 0;
   close(go[1]);
