@@ -54,6 +54,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "orphans.h"
+
 #define MAX_CLIENTS 16
 #define MAX_CLEANUP 64
 #define BUF_SIZE 32768
@@ -233,46 +235,6 @@ static void write_exit_file(int code) {
   fsync(fd);
   close(fd);
   rename(tmp, exit_file);
-}
-
-/*
- * Processes reparented to us besides the container (fuse-overlayfs serving
- * the rootfs, a network helper): found by their parent pid in /proc, and
- * terminated once the container is gone, so none outlives it.
- */
-static int signal_orphans(int sig) {
-  int found = 0;
-  char path[300], buf[512];
-  DIR *d = opendir("/proc");
-  if (!d) return 0;
-  struct dirent *e;
-  while ((e = readdir(d))) {
-    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
-    snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) continue;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0) continue;
-    buf[n] = 0;
-    char *p = strrchr(buf, ')');
-    int ppid = 0;
-    char state;
-    if (p && sscanf(p + 1, " %c %d", &state, &ppid) == 2 && ppid == getpid() && state != 'Z') {
-      kill(atoi(e->d_name), sig);
-      found = 1;
-    }
-  }
-  closedir(d);
-  return found;
-}
-
-static void end_orphans(void) {
-  for (int round = 0; round < 40; round++) {
-    while (waitpid(-1, NULL, WNOHANG) > 0) {}
-    if (!signal_orphans(round < 20 ? SIGTERM : SIGKILL)) return;
-    usleep(25000);
-  }
 }
 
 /*

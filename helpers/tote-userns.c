@@ -51,6 +51,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "orphans.h"
+
 #define MAX_MOUNTS 64
 #define MAX_MAP_ARGS 64
 
@@ -133,42 +135,6 @@ static int map_ids(pid_t pid, const char *uid_map, const char *gid_map,
     return -1;
   }
   return 0;
-}
-
-/* Children reparented to us: scan /proc for processes whose parent we are. */
-static int kill_orphans(int sig) {
-  int found = 0;
-  char path[300], buf[512];
-  DIR *d = opendir("/proc");
-  if (!d) return 0;
-  struct dirent *e;
-  while ((e = readdir(d))) {
-    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
-    snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) continue;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0) continue;
-    buf[n] = 0;
-    char *p = strrchr(buf, ')');
-    int ppid = 0;
-    char state;
-    if (p && sscanf(p + 1, " %c %d", &state, &ppid) == 2 && ppid == getpid()) {
-      kill(atoi(e->d_name), sig);
-      found = 1;
-    }
-  }
-  closedir(d);
-  return found;
-}
-
-static void reap_orphans(void) {
-  for (int round = 0; round < 20; round++) {
-    while (waitpid(-1, NULL, WNOHANG) > 0) {}
-    if (!kill_orphans(round < 10 ? SIGTERM : SIGKILL)) return;
-    usleep(50000);
-  }
 }
 
 static int run_hook(const char *command, pid_t pid) {
@@ -296,7 +262,7 @@ int main(int argc, char **argv) {
   while (waitpid(child_pid, &st, 0) < 0) {
     if (errno != EINTR) die("waitpid");
   }
-  if (reap) reap_orphans();
+  if (reap) end_orphans();
   if (!ok) return 125;
   if (WIFEXITED(st)) return WEXITSTATUS(st);
   if (WIFSIGNALED(st)) return 128 + WTERMSIG(st);

@@ -1,28 +1,12 @@
 /** `tote container prune`: remove all stopped containers. */
-import { createInterface } from 'node:readline';
 import type { CommandModule } from 'yargs';
+import { readAnswer } from '../prompt.js';
 import { makeContext, type GlobalArgs } from '../context.js';
 import { err, out } from '../output.js';
 
 interface ContainerPruneArgs extends GlobalArgs {
   force?: boolean;
   filter?: string[];
-}
-
-/** One line from stdin ('' at end of input: a closed or empty stdin answers no). */
-function readAnswer(): Promise<string> {
-  return new Promise((resolve) => {
-    const rl = createInterface({ input: process.stdin });
-    let done = false;
-    const finish = (s: string) => {
-      if (done) return;
-      done = true;
-      rl.close();
-      resolve(s);
-    };
-    rl.once('line', finish);
-    rl.once('close', () => finish(''));
-  });
 }
 
 export const containerPruneCommand: CommandModule<GlobalArgs, ContainerPruneArgs> = {

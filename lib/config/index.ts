@@ -44,6 +44,24 @@ export interface ToteConfig {
   searchPath: string;
   /** The caller's environment, for `-e NAME` pass-through. */
   hostEnv: Readonly<Record<string, string | undefined>>;
+  /** Registry settings: auth files, registries.conf, certs.d. */
+  registry: RegistryPaths;
+}
+
+export interface RegistryPaths {
+  /** Where `login` writes: $REGISTRY_AUTH_FILE, else $XDG_RUNTIME_DIR/containers/auth.json. */
+  authFile: string;
+  /** Credential files read, first match wins (podman's order, then docker's config.json). */
+  authFilesRead: string[];
+  /** docker's config.json ($DOCKER_CONFIG/config.json, else ~/.docker/config.json). */
+  dockerConfig: string;
+  /**
+   * registries.conf files, first existing wins: $XDG_CONFIG_HOME/containers/registries.conf,
+   * then $TOTE_REGISTRIES_CONF (default /etc/containers/registries.conf).
+   */
+  registriesConf: string[];
+  /** certs.d roots, searched in order for HOST[:PORT]/ (user's, then /etc/containers, then /etc/docker). */
+  certsDirs: string[];
 }
 
 const distDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -80,6 +98,26 @@ export function loadConfig(options: ConfigOptions = {}): ToteConfig {
     distDir,
     searchPath: env.PATH || '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin',
     hostEnv: { ...env },
+    registry: registryPaths(env, home, uid, runtimeDir),
+  };
+}
+
+function registryPaths(env: NodeJS.ProcessEnv, home: string, uid: number, runtimeDir: string | undefined): RegistryPaths {
+  const configHome = env.XDG_CONFIG_HOME || path.join(home, '.config');
+  const runtimeAuth = path.join(runtimeDir ?? `/run/user/${uid}`, 'containers', 'auth.json');
+  const dockerConfig = path.join(env.DOCKER_CONFIG || path.join(home, '.docker'), 'config.json');
+  const authFile = env.REGISTRY_AUTH_FILE || runtimeAuth;
+  const read = [...(env.REGISTRY_AUTH_FILE ? [env.REGISTRY_AUTH_FILE] : []), runtimeAuth, path.join(configHome, 'containers', 'auth.json'), dockerConfig];
+  return {
+    authFile,
+    authFilesRead: [...new Set(read)],
+    dockerConfig,
+    registriesConf: [path.join(configHome, 'containers', 'registries.conf'), env.TOTE_REGISTRIES_CONF || '/etc/containers/registries.conf'],
+    certsDirs: [
+      path.join(configHome, 'containers', 'certs.d'),
+      env.TOTE_CERTS_DIR || '/etc/containers/certs.d',
+      ...(env.TOTE_CERTS_DIR ? [] : ['/etc/docker/certs.d']),
+    ],
   };
 }
 

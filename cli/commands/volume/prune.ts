@@ -1,6 +1,6 @@
 /** `tote volume prune`: remove volumes no container uses. */
-import { createInterface } from 'node:readline';
 import type { CommandModule } from 'yargs';
+import { readAnswer } from '../../prompt.js';
 import { makeContext, type GlobalArgs } from '../../context.js';
 import { out } from '../../output.js';
 
@@ -8,22 +8,6 @@ interface VolumePruneArgs extends GlobalArgs {
   force?: boolean;
   all?: boolean;
   filter?: string[];
-}
-
-/** One line from stdin ('' at end of input). */
-function readAnswer(): Promise<string> {
-  return new Promise((resolve) => {
-    const rl = createInterface({ input: process.stdin });
-    let done = false;
-    const finish = (s: string) => {
-      if (done) return;
-      done = true;
-      rl.close();
-      resolve(s);
-    };
-    rl.once('line', finish);
-    rl.once('close', () => finish(''));
-  });
 }
 
 export const volumePruneCommand: CommandModule<GlobalArgs, VolumePruneArgs> = {
