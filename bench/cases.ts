@@ -5,7 +5,7 @@
  * PENDING.
  */
 import path from 'node:path';
-import { chownSync } from 'node:fs';
+import { chownSync, rmSync } from 'node:fs';
 import { stampedCopy } from './tarstamp.js';
 import { removeContainers, startSleeper, tool$, toolTry, type Tool } from './tools.js';
 
@@ -160,8 +160,9 @@ export const CASES: Case[] = [
       return tar;
     },
     args: (_tool, tar) => ['import', tar as string, 'bench-import:latest'],
-    after: async (tool) => {
+    after: async (tool, _env, _state, tar) => {
       await toolTry(tool, ['rmi', 'bench-import:latest']);
+      rmSync(tar as string, { force: true });
     },
   },
   {

@@ -282,7 +282,12 @@ async function main(): Promise<number> {
   }
   const podman = o.podman ? which('podman') : undefined;
   const tools = makeTools({ work, toteMain, podman, runAs });
-  if (runAs.switchUser) for (const t of tools) chownSync(t.scratch, runAs.uid, runAs.gid), chownSync(path.dirname(t.scratch), runAs.uid, runAs.gid);
+  if (runAs.switchUser) {
+    for (const t of tools) {
+      chownSync(path.dirname(t.scratch), runAs.uid, runAs.gid);
+      chownSync(t.scratch, runAs.uid, runAs.gid);
+    }
+  }
 
   const machine = {
     date: new Date().toISOString(),
