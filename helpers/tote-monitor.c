@@ -31,7 +31,9 @@
  *   client -> monitor: 0 stdin, 3 resize ("ROWS COLS"), 4 close stdin
  * When the container exits, its status is written to the exit file
  * atomically ({"exitCode":N,"finishedAt":"…"}), clients get an exit frame,
- * and the cleanup command (if any) is exec'd.
+ * and the cleanup command (if any) is exec'd. SIGUSR2 cancels the cleanup
+ * (`rm -f` removes the container itself); SIGTERM, SIGINT and SIGHUP sent
+ * to the monitor are passed on to the container.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -305,6 +307,7 @@ int main(int argc, char **argv) {
   sigaddset(&mask, SIGTERM);
   sigaddset(&mask, SIGINT);
   sigaddset(&mask, SIGHUP);
+  sigaddset(&mask, SIGUSR2);
   sigprocmask(SIG_BLOCK, &mask, NULL);
   int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
   if (sfd < 0) fatal("signalfd");
@@ -411,6 +414,8 @@ int main(int argc, char **argv) {
         if (si.ssi_signo == SIGCHLD) {
           reap_all();
           if (exit_code < 0) exit_code = reaped(container);
+        } else if (si.ssi_signo == SIGUSR2) {
+          ncleanup = 0;
         } else if (container > 0) {
           kill(container, (int)si.ssi_signo); /* stopping the monitor stops the container */
         }

@@ -5,7 +5,7 @@
  */
 import { constants as osConstants } from 'node:os';
 import type { ToteConfig } from '../config/index.js';
-import { ToteError, UsageError } from '../errors/index.js';
+import { NoSuchContainerError, ToteError, UsageError } from '../errors/index.js';
 import { loadContainer, updateContainer, type ContainerRecord } from '../storage/index.js';
 import type { UsernsPlan } from '../userns/index.js';
 import { startWithMonitor, type MonitorStart } from './monitor.js';
@@ -104,7 +104,9 @@ export async function waitContainer(config: ToteConfig, record: ContainerRecord,
   const deadline = Date.now() + timeoutMs;
   let delay = 5;
   for (;;) {
-    const rec = (await loadContainer(config, record.id)) ?? record;
+    const rec = await loadContainer(config, record.id);
+    // Removed meanwhile (--rm, or another `rm`) before we saw its exit status.
+    if (!rec) throw new NoSuchContainerError(record.name);
     const current = await refreshStatus(config, rec);
     if (current.status !== 'running' && current.status !== 'paused' && current.status !== 'stopping') return current.exitCode ?? 0;
     const exit = !isAlive(current.pid) ? await readExitFile(config, record.id) : undefined;
@@ -129,12 +131,18 @@ export async function stopContainer(config: ToteConfig, record: ContainerRecord,
     }
   };
   if (current.status === 'paused') send(osConstants.signals.SIGCONT);
+  // A --rm container may be gone by the time we look again: that is stopped too.
+  const waitGone = (ms: number) =>
+    waitContainer(config, current, ms).catch((e: unknown) => {
+      if (e instanceof NoSuchContainerError) return 0;
+      throw e;
+    });
   if (timeout > 0) {
     send(signalNumber(current.spec.stopSignal ?? 'SIGTERM'));
-    if ((await waitContainer(config, current, timeout * 1000)) !== undefined) return;
+    if ((await waitGone(timeout * 1000)) !== undefined) return;
   }
   send(osConstants.signals.SIGKILL);
-  await waitContainer(config, current, 10_000);
+  await waitGone(10_000);
 }
 
 /**

@@ -27,9 +27,15 @@ export async function removeContainer(
         hint: 'stop the container before removing it, or use `tote rm -f`',
       });
     }
-    if (current.pid) {
+    // The monitor need not run its cleanup (a whole `tote` start): we
+    // remove the container ourselves. SIGUSR2 tells it so.
+    for (const [pid, sig] of [
+      [current.monitorPid, 'SIGUSR2'],
+      [current.pid, 'SIGKILL'],
+    ] as const) {
+      if (!pid) continue;
       try {
-        process.kill(current.pid, 'SIGKILL');
+        process.kill(pid, sig);
       } catch {
         // Already gone.
       }

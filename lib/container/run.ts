@@ -24,6 +24,8 @@ export interface AttachIo {
   detachKeys?: Buffer;
   /** Forward signals this process receives to the container (docker --sig-proxy). */
   sigProxy: boolean;
+  /** Called once the container runs, while attached (run --pidfile, --sdnotify); errors are the callback's own. */
+  onStarted?: (running: ContainerRecord) => Promise<void>;
 }
 
 export type RunResult = { kind: 'exited'; exitCode: number } | { kind: 'detached'; id: string };
@@ -67,7 +69,9 @@ async function waitGone(pid: number): Promise<void> {
 
 export async function runAttached(config: ToteConfig, plan: UsernsPlan, record: ContainerRecord, io: AttachIo): Promise<RunResult> {
   const { record: running, start } = await startContainer(config, plan, record, { attach: true });
+  const started = io.onStarted?.(running);
   const result = await attachToSession(start, running.spec, io);
+  await started;
   if (result.kind === 'detached') return { kind: 'detached', id: running.id };
   if (result.kind === 'exited') {
     // We got the exit status, so the monitor left the cleanup (--rm,
