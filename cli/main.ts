@@ -11,6 +11,7 @@ import { err } from './output.js';
 import { RUN_OPTION_NAMES, RUN_VALUE_OPTIONS } from './commands/run.js';
 import { EXEC_OPTION_NAMES, EXEC_VALUE_OPTIONS } from './commands/exec.js';
 import { buildParser, KNOWN } from './tree.js';
+import { dockerGlobals } from './docker-globals.js';
 
 function firstCommandWord(argv: string[]): string | undefined {
   for (let i = 0; i < argv.length; i++) {
@@ -40,12 +41,16 @@ function report(e: unknown, debug: boolean): number {
 }
 
 async function main(): Promise<number> {
-  const raw = hideBin(process.argv);
+  let raw = hideBin(process.argv);
   const debug = raw.some((a, i) => a === '--log-level=debug' || (a === '--log-level' && raw[i + 1] === 'debug'));
   try {
     // docker's `-v` means --version at the top level only (in `run` it is --volume).
     if (raw.length === 1 && raw[0] === '-v') raw[0] = '--version';
     if (raw.length === 1 && raw[0] === '-h') raw[0] = '--help';
+    const docker = dockerGlobals(raw);
+    raw = docker.argv;
+    // docker's --config DIR is DOCKER_CONFIG (read by lib/config).
+    if (docker.configDir !== undefined) process.env.DOCKER_CONFIG = docker.configDir;
     const word = firstCommandWord(raw);
     if (word !== undefined && !KNOWN.has(word)) {
       throw new UsageError(`unrecognized command \`tote ${word}\``, 'try `tote --help` for the list of commands');

@@ -31,6 +31,15 @@ import { execCommand } from './commands/exec.js';
 import { topCommand } from './commands/top.js';
 import { renameCommand } from './commands/rename.js';
 import { containerPruneCommand } from './commands/prune.js';
+import { buildCommand } from './commands/build.js';
+import { historyCommand } from './commands/history.js';
+import { pullCommand } from './commands/pull.js';
+import { pushCommand } from './commands/push.js';
+import { loginCommand, logoutCommand } from './commands/login.js';
+import { generateSystemdCommand } from './commands/generate.js';
+import { completionCommand } from './commands/completion.js';
+import { dfCommand } from './commands/system/df.js';
+import { systemPruneCommand } from './commands/system/prune.js';
 
 export type AnyCommand = CommandModule<GlobalArgs, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -67,6 +76,13 @@ export const TOP_LEVEL: AnyCommand[] = [
   renamed(commitCommand, 'commit'),
   topCommand,
   renameCommand,
+  pullCommand,
+  pushCommand,
+  loginCommand,
+  logoutCommand,
+  completionCommand,
+  buildCommand,
+  historyCommand,
 ];
 
 export const NOUNS: Record<string, { describe: string; verbs: AnyCommand[] }> = {
@@ -78,6 +94,10 @@ export const NOUNS: Record<string, { describe: string; verbs: AnyCommand[] }> = 
       renamed(tagCommand, 'tag'),
       renamed(rmiCommand, 'rm', ['remove']),
       inspectCommand('image'),
+      buildCommand,
+      historyCommand,
+      pullCommand,
+      pushCommand,
     ],
   },
   container: {
@@ -85,7 +105,8 @@ export const NOUNS: Record<string, { describe: string; verbs: AnyCommand[] }> = 
     verbs: [renamed(runCommand, 'run'), createCommand, startCommand, stopCommand, killCommand, restartCommand, waitCommand, attachCommand, execCommand, renamed(psCommand, 'ls', ['list', 'ps']), renamed(rmCommand, 'rm', ['remove']), inspectCommand('container'), cleanupCommand, renamed(logsCommand, 'logs')],
   },
   volume: { describe: 'Manage volumes', verbs: VOLUME_VERBS },
-  system: { describe: 'Manage tote', verbs: [renamed(infoCommand, 'info')] },
+  system: { describe: 'Manage tote', verbs: [renamed(infoCommand, 'info'), dfCommand, systemPruneCommand] },
+  generate: { describe: 'Generate structured data (systemd units) for containers', verbs: [generateSystemdCommand] },
 };
 // cp, diff, export, commit under `tote container` too.
 NOUNS.container!.verbs.push(renamed(cpCommand, 'cp'), renamed(diffCommand, 'diff'), renamed(exportCommand, 'export'), renamed(commitCommand, 'commit'));

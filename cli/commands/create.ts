@@ -2,16 +2,20 @@
 import type { CommandModule } from 'yargs';
 import { makeContext, type GlobalArgs } from '../context.js';
 import { out } from '../output.js';
+import { ensureRunImage } from '../ensure-image.js';
+import { UsageError } from '../../lib/errors/index.js';
 import { createOptions, runOptions, type RunArgs } from './run.js';
+import { createWithUnitFlags } from './unit-flags.js';
 
 export const createCommand: CommandModule<GlobalArgs, RunArgs> = {
   command: 'create [options] <image> [command..]',
   describe: 'Create but do not start a container',
   builder: (y) => runOptions(y),
   handler: async (args) => {
+    if (args.pidfile !== undefined || args.sdnotify !== undefined) throw new UsageError('--pidfile and --sdnotify apply to `tote run` only');
     const ctx = makeContext(args);
-    const { createContainer } = await import('../../lib/container/index.js');
-    const record = await createContainer(ctx.config, await ctx.plan(), createOptions(args));
+    await ensureRunImage(ctx, await ctx.plan(), args);
+    const record = await createWithUnitFlags(ctx, args, createOptions(args));
     out(record.id);
   },
 };

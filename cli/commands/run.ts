@@ -3,9 +3,12 @@ import type { Argv, CommandModule, Options } from 'yargs';
 import { optionNames, valueOptionNames } from '../options.js';
 import { UsageError } from '../../lib/errors/index.js';
 import type { CreateOptions } from '../../lib/container/index.js';
+import type { ContainerRecord } from '../../lib/storage/index.js';
 import { makeContext, type GlobalArgs } from '../context.js';
+import { createWithUnitFlags } from './unit-flags.js';
 import { setExitCode } from '../exit.js';
 import { out } from '../output.js';
+import { ensureRunImage } from '../ensure-image.js';
 
 export interface RunArgs extends GlobalArgs {
   image: string;
@@ -32,6 +35,11 @@ export interface RunArgs extends GlobalArgs {
   restart?: string;
   stopSignal?: string;
   stopTimeout?: number;
+  cidfile?: string;
+  pidfile?: string;
+  replace?: boolean;
+  sdnotify?: string;
+  pull?: string;
   '--'?: string[];
 }
 
@@ -59,6 +67,11 @@ export const RUN_OPTIONS: Record<string, Options> = {
   restart: { type: 'string', describe: 'Restart policy: no, on-failure[:max-retries], always, unless-stopped' },
   'stop-signal': { type: 'string', describe: 'Signal to stop the container (default: the image\'s STOPSIGNAL, else SIGTERM)' },
   'stop-timeout': { type: 'number', describe: 'Seconds to wait for the container to stop before killing it (default 10)' },
+  pull: { type: 'string', describe: 'Pull the image before running: missing (default), always, never, newer' },
+  cidfile: { type: 'string', describe: 'Write the container ID to the file (which must not exist)' },
+  pidfile: { type: 'string', describe: 'Write the container\'s process id to the file once it runs (run only)' },
+  replace: { type: 'boolean', describe: 'If a container with the same --name exists, remove it first' },
+  sdnotify: { type: 'string', choices: ['conmon', 'container', 'ignore'], describe: 'systemd notify: conmon (tote sends READY=1 and MAINPID once the container runs), container (the container gets $NOTIFY_SOCKET), ignore (default; run only)' },
 };
 
 /** Names (and aliases) of options that take a value: the argv splitter must skip their values to find IMAGE. */
@@ -117,11 +130,22 @@ export const runCommand: CommandModule<GlobalArgs, RunArgs> = {
       throw new UsageError('the input device is not a TTY', 'drop -t, or run from a terminal');
     }
     const ctx = makeContext(args);
-    const { createContainer, runAttached, startContainer, parseDetachKeys } = await import('../../lib/container/index.js');
+    const { runAttached, startContainer, parseDetachKeys } = await import('../../lib/container/index.js');
+    const systemd = await import('../../lib/systemd/index.js');
     const plan = await ctx.plan();
-    const record = await createContainer(ctx.config, plan, createOptions(args));
+    await ensureRunImage(ctx, await ctx.plan(), args);
+    const record = await createWithUnitFlags(ctx, args, createOptions(args));
+    const onStarted = (foreground: boolean) => async (running: ContainerRecord) => {
+      if (args.pidfile && running.pid) await systemd.writePidFile(args.pidfile, running.pid);
+      const mode = systemd.parseSdNotify(args.sdnotify);
+      // Foreground, this process is the unit's main process; detached, the monitor outlives us (podman's conmon).
+      const mainPid = foreground ? process.pid : running.monitorPid;
+      if (mode === 'conmon') await systemd.sdNotify(ctx.config, { ready: true, mainPid });
+      else if (mode === 'container') await systemd.sdNotify(ctx.config, { mainPid });
+    };
     if (args.detach) {
-      await startContainer(ctx.config, plan, record);
+      const { record: running } = await startContainer(ctx.config, plan, record);
+      await onStarted(false)(running);
       out(record.id);
       return;
     }
@@ -132,8 +156,13 @@ export const runCommand: CommandModule<GlobalArgs, RunArgs> = {
       sigProxy: args.sigProxy ?? true,
       detachKeys: parseDetachKeys(args.detachKeys ?? 'ctrl-p,ctrl-q'),
     });
+    const started = onStarted(true);
     try {
-      const result = await runAttached(ctx.config, plan, record, term.io);
+      const result = await runAttached(ctx.config, plan, record, {
+        ...term.io,
+        // A failed notification is reported, the container keeps running (it is attached already).
+        onStarted: (r) => started(r).catch((e: Error) => ctx.reporter.warn(e.message)),
+      });
       if (result.kind === 'detached') return;
       setExitCode(result.exitCode);
     } finally {

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { buildParser, NOUNS, TOP_LEVEL } from '../tree.js';
 import { commandName } from '../man/model.js';
 import { isGeneratedPage, pageName, renderPages } from '../man/pages.js';
+import { manList } from './gen-man.js';
 
 // dist/cli/internal → repository root.
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -182,5 +183,11 @@ describe('committed man/ is up to date', () => {
     }
     const extra = files.filter((f) => isGeneratedPage(f) && !pages.has(f));
     if (extra.length) throw new Error(`${STALE}\n  ${extra.map((f) => `${f} (no longer generated)`).join('\n  ')}`);
+  });
+
+  test('package.json "man" lists every page (npm installs only those), the hand-written section 5 ones too', () => {
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { man?: string[] };
+    expect(pkg.man).toEqual(manList(MAN_DIR));
+    expect(pkg.man).toEqual(expect.arrayContaining(['./man/tote-run.1', './man/tote-dockerfile.5', './man/tote-registries.conf.5']));
   });
 });

@@ -39,6 +39,28 @@ export function writePages(outDir: string): { written: string[]; unchanged: stri
   return { written, unchanged, removed };
 }
 
+/**
+ * npm installs (`npm link`, `npm install -g`) only the man pages listed in
+ * package.json's "man": every page in man/, generated or hand-written
+ * (tote-dockerfile.5, tote-registries.conf.5). Returns whether it changed.
+ */
+export function manList(manDir: string): string[] {
+  return readdirSync(manDir)
+    .filter((f) => /^tote[a-z0-9.-]*\.[1-8]$/.test(f))
+    .sort()
+    .map((f) => `./${path.basename(manDir)}/${f}`);
+}
+
+export function updatePackageMan(packageJson: string, manDir: string): boolean {
+  const text = readFileSync(packageJson, 'utf8');
+  const pkg = JSON.parse(text) as Record<string, unknown>;
+  const list = manList(manDir);
+  if (JSON.stringify(pkg.man) === JSON.stringify(list)) return false;
+  pkg.man = list;
+  writeFileSync(packageJson, JSON.stringify(pkg, null, 2) + '\n');
+  return true;
+}
+
 const isMain = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
   const outDir = process.argv[2] ?? 'man';
@@ -46,4 +68,6 @@ if (isMain) {
   for (const f of written) process.stdout.write(`wrote ${path.join(outDir, f)}\n`);
   for (const f of removed) process.stdout.write(`removed stale ${path.join(outDir, f)}\n`);
   process.stdout.write(`${written.length} written, ${unchanged.length} unchanged, ${removed.length} removed\n`);
+  const packageJson = path.join(path.dirname(path.resolve(outDir)), 'package.json');
+  if (updatePackageMan(packageJson, outDir)) process.stdout.write(`updated "man" in ${packageJson}\n`);
 }

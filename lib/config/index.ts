@@ -46,6 +46,8 @@ export interface ToteConfig {
   hostEnv: Readonly<Record<string, string | undefined>>;
   /** Registry settings: auth files, registries.conf, certs.d. */
   registry: RegistryPaths;
+  /** systemd's $NOTIFY_SOCKET, if tote runs in a notify unit (hidden from child processes: see loadConfig). */
+  notifySocket?: string;
 }
 
 export interface RegistryPaths {
@@ -82,6 +84,10 @@ export function loadConfig(options: ConfigOptions = {}): ToteConfig {
   } catch {
     // No passwd entry (e.g. an arbitrary uid in a container): keep $USER.
   }
+  const notifySocket = env.NOTIFY_SOCKET || undefined;
+  // The OCI runtime reads NOTIFY_SOCKET too and would wait for the container's
+  // READY itself; tote answers systemd (run --sdnotify), so children never see it.
+  delete process.env.NOTIFY_SOCKET;
   return {
     dataDir: path.resolve(options.root || env.TOTE_ROOT || defaultData),
     runDir: path.resolve(options.runroot || env.TOTE_RUNROOT || defaultRun),
@@ -99,6 +105,7 @@ export function loadConfig(options: ConfigOptions = {}): ToteConfig {
     searchPath: env.PATH || '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin',
     hostEnv: { ...env },
     registry: registryPaths(env, home, uid, runtimeDir),
+    notifySocket,
   };
 }
 

@@ -11,34 +11,17 @@
  * (Cmd, Entrypoint, Env, WorkingDir, User, Labels), then the --change
  * instructions; a history entry records the container's command.
  */
-import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import type { ToteConfig } from '../config/index.js';
-import { NoSuchImageError, SystemError, ToteError } from '../errors/index.js';
+import { NoSuchImageError, ToteError } from '../errors/index.js';
 import type { Reporter } from '../errors/report.js';
 import { silentReporter } from '../errors/report.js';
-import { withLock } from '../state/index.js';
-import {
-  beginBlobWrite,
-  containerDir,
-  DigestStream,
-  extractLayer,
-  layerDir,
-  loadImages,
-  putBlobBytes,
-  removeTree,
-  saveImages,
-  storePaths,
-  upsertImage,
-  type ContainerRecord,
-} from '../storage/index.js';
-import { spawnInUserns, subIdHint, waitExit, type UsernsPlan } from '../userns/index.js';
+import { loadImages, type ContainerRecord } from '../storage/index.js';
+import type { UsernsPlan } from '../userns/index.js';
 import { applyChange } from './changes.js';
 import { parseReference } from './reference.js';
-import { readImageConfig, readImageManifest } from './store.js';
-import { MediaType, type HistoryEntry, type ImageConfig, type ImageManifest, type ImageRuntimeConfig } from './types.js';
+import { readImageConfig } from './store.js';
+import { containerLayer, storeImage } from './store-image.js';
+import type { ImageRuntimeConfig } from './types.js';
 
 export interface CommitOptions {
   /** REPOSITORY[:TAG] for the new image (untagged when absent). */
@@ -71,134 +54,34 @@ export function commitRuntimeConfig(parent: ImageRuntimeConfig | undefined, reco
   return out;
 }
 
-function fsOpScript(config: ToteConfig): string {
-  return path.join(config.distDir, 'cli', 'internal', 'fs-op.js');
-}
-
 export async function commitContainer(config: ToteConfig, plan: UsernsPlan, record: ContainerRecord, options: CommitOptions = {}): Promise<string> {
   const reporter = options.reporter ?? silentReporter;
-  const ref = options.reference ? parseReference(options.reference) : undefined;
-  if (ref?.digest) throw new ToteError('E_TAG_DIGEST', `cannot commit to a digest reference: ${options.reference}`, { hint: 'use REPOSITORY[:TAG]' });
+  if (options.reference && parseReference(options.reference).digest) {
+    throw new ToteError('E_TAG_DIGEST', `cannot commit to a digest reference: ${options.reference}`, { hint: 'use REPOSITORY[:TAG]' });
+  }
   if (record.driver === 'vfs') {
     throw new ToteError('E_COMMIT_VFS', `cannot commit container ${record.name}: its storage driver (vfs) keeps no separate change layer`);
   }
   const image = (await loadImages(config)).find((i) => i.id === record.imageId);
   if (!image) throw new NoSuchImageError(record.image);
   const parentConfig = await readImageConfig(config, image);
-  const parentManifest = await readImageManifest(config, image);
   // Validates the --change instructions before any work is done.
   const runtimeConfig = commitRuntimeConfig(parentConfig.config, record, options.changes);
   if (options.pause !== false && (record.status === 'running' || record.status === 'paused')) {
     reporter.debug('commit: the container is not paused (no writable freezer cgroup rootless); its files are read while it runs');
   }
-
-  const paths = storePaths(config);
-  await fs.mkdir(paths.tmp, { recursive: true });
-  await fs.mkdir(paths.layers, { recursive: true });
-  const tmpLayer = path.join(paths.tmp, `commit-${randomBytes(8).toString('hex')}`);
-  await fs.mkdir(tmpLayer, { mode: 0o755 });
-  const blob = await beginBlobWrite(config);
-  let committed = false;
-  const upper = path.join(containerDir(config, record.id), 'diff');
-  try {
-    await fs.mkdir(upper, { recursive: true, mode: 0o755 });
-    const producer = spawnInUserns(config, plan, [config.nodePath, fsOpScript(config), JSON.stringify({ op: 'layer-tar', upper })], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    producer.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const produced = waitExit(producer);
-    const digest = new DigestStream();
-    const toExtract = new PassThrough({ highWaterMark: 1 << 20 });
-    producer.stdout!.pipe(digest);
-    digest.pipe(blob.stream);
-    digest.pipe(toExtract);
-    let stats;
-    try {
-      [stats] = await Promise.all([extractLayer(config, plan, toExtract, tmpLayer, reporter), blob.done]);
-    } catch (e) {
-      producer.kill('SIGKILL');
-      await produced.catch(() => undefined);
-      throw e;
-    }
-    const code = await produced;
-    if (code !== 0) {
-      const line = stderr.split('\n').filter((l) => l.startsWith('{')).pop();
-      let msg = stderr.trim() || `exit ${code}`;
-      try {
-        msg = (JSON.parse(line ?? '') as { error: { message: string } }).error.message;
-      } catch {
-        // keep the raw text
-      }
-      throw new SystemError('E_COMMIT_LAYER', `reading the container's changes: ${msg}`);
-    }
-    const diffId = digest.digest();
-    reporter.debug(`commit: layer ${diffId}, ${stats.entries} entries, ${digest.size} bytes`);
-
-    const created = new Date().toISOString();
-    const history: HistoryEntry[] = [
-      ...(parentConfig.history ?? []),
-      {
-        created,
-        created_by: [...record.spec.entrypoint, ...record.spec.cmd].join(' '),
-        ...(options.author ? { author: options.author } : {}),
-        ...(options.message ? { comment: options.message } : {}),
-      },
-    ];
-    const imageConfig: ImageConfig = {
-      created,
+  const stored = await storeImage(config, plan, {
+    parent: image,
+    runtimeConfig,
+    history: {
+      created_by: [...record.spec.entrypoint, ...record.spec.cmd].join(' '),
       ...(options.author ? { author: options.author } : {}),
-      architecture: parentConfig.architecture,
-      os: parentConfig.os,
-      ...(parentConfig.variant ? { variant: parentConfig.variant } : {}),
-      config: runtimeConfig,
-      rootfs: { type: 'layers', diff_ids: [...image.layers, diffId] },
-      history,
-    };
-
-    return await withLock(paths.lock, async () => {
-      const finalLayer = layerDir(config, diffId);
-      if (await exists(finalLayer)) await removeTree(config, plan, tmpLayer);
-      else await fs.rename(tmpLayer, finalLayer);
-      await fs.writeFile(finalLayer + '.json', JSON.stringify({ diffId, size: digest.size }) + '\n');
-      await blob.commit(diffId);
-      committed = true;
-      const configBlob = await putBlobBytes(config, JSON.stringify(imageConfig));
-      const manifest: ImageManifest = {
-        schemaVersion: 2,
-        mediaType: MediaType.ociManifest,
-        config: { mediaType: MediaType.ociConfig, digest: configBlob.digest, size: configBlob.size },
-        layers: [...parentManifest.layers, { mediaType: MediaType.ociLayer, digest: diffId, size: digest.size }],
-      };
-      const manifestBlob = await putBlobBytes(config, JSON.stringify(manifest));
-      const id = configBlob.digest.slice('sha256:'.length);
-      const images = upsertImage(await loadImages(config), {
-        id,
-        manifestDigest: manifestBlob.digest,
-        names: ref ? [ref.full] : [],
-        layers: [...image.layers, diffId],
-        size: image.size + digest.size,
-        created,
-        stored: created,
-      });
-      await saveImages(config, images);
-      return configBlob.digest;
-    });
-  } catch (e) {
-    if (!committed) await blob.abort();
-    await removeTree(config, plan, tmpLayer).catch(() => undefined);
-    if (e instanceof ToteError && e.code === 'E_ID_NOT_MAPPED') {
-      throw new ToteError(e.code, e.message, { hint: subIdHint(config.userName), cause: e });
-    }
-    throw e;
-  }
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await fs.access(p);
-    return true;
-  } catch {
-    return false;
-  }
+      ...(options.message ? { comment: options.message } : {}),
+    },
+    layer: await containerLayer(config, plan, record),
+    references: options.reference ? [options.reference] : [],
+    author: options.author,
+    reporter,
+  });
+  return 'sha256:' + stored.id;
 }

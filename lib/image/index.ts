@@ -5,3 +5,8 @@ export { listImageRows, inspectImage, type ImageRow } from './inspect.js';
 export { applyChange, parseCommandForm } from './changes.js';
 export { MediaType, ociArchitecture, type ImageConfig, type ImageManifest, type ImageRuntimeConfig, type HistoryEntry } from './types.js';
 export { commitContainer, commitRuntimeConfig, type CommitOptions } from './commit.js';
+export { storeImage, containerLayer, type StoreImageOptions, type StoredImage, type LayerSource } from './store-image.js';
+export { pullImage, ensureImage, parsePullPolicy, shortId, silentProgress, type PullOptions, type PullResult, type PullEvent, type PullProgress, type PullPolicy, type LayerStatus } from './pull.js';
+export { pushImage, type PushOptions, type PushEvent, type PushProgress } from './push.js';
+export { parsePlatform, selectPlatform, formatPlatform, type Platform, type IndexEntry } from './platform.js';
+export { imageHistory, type HistoryRow } from './history.js';

@@ -61,3 +61,25 @@ export function ociArchitecture(arch: string = process.arch): string {
   const map: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
   return map[arch] ?? arch;
 }
+
+/** Manifest media types a registry may answer with. */
+export const ManifestType = {
+  dockerV2: 'application/vnd.docker.distribution.manifest.v2+json',
+  dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+  dockerV1: 'application/vnd.docker.distribution.manifest.v1+json',
+  dockerV1Signed: 'application/vnd.docker.distribution.manifest.v1+prettyjws',
+  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+  ociIndex: 'application/vnd.oci.image.index.v1+json',
+  dockerConfig: 'application/vnd.docker.container.image.v1+json',
+  dockerLayerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+  dockerForeignLayer: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
+} as const;
+
+export const MANIFEST_ACCEPT = [
+  ManifestType.ociIndex,
+  ManifestType.dockerList,
+  ManifestType.ociManifest,
+  ManifestType.dockerV2,
+  ManifestType.dockerV1Signed,
+  ManifestType.dockerV1,
+].join(', ');
