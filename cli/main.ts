@@ -69,6 +69,14 @@ async function main(): Promise<number> {
   }
 }
 
+// `tote ps | head -1`: a closed pipe ends the output, not in a crash.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
 main().then(
   (code) => {
     process.exitCode = code;

@@ -36,6 +36,7 @@ class Lexer {
         this.i++;
         return this.vars.get(name) ?? '';
       }
+      if (this.i >= t.length) throw new UsageError(`missing '}' in substitution "${t}"`);
       let op = '';
       if (t[this.i] === ':') op += t[this.i++];
       const kind = t[this.i];
