@@ -37,7 +37,7 @@ export const imagesCommand: CommandModule<GlobalArgs, ImagesArgs> = {
   handler: async (args) => {
     const ctx = makeContext(args);
     const [{ listImageRows, parseReference }, fmt] = await Promise.all([import('../../lib/image/index.js'), import('../../lib/format/index.js')]);
-    let rows = await listImageRows(ctx.config);
+    let rows = await listImageRows(ctx.config, { all: args.all });
     if (args.repository) {
       const ref = parseReference(args.repository);
       const explicitTag = /:[^/]+$/.test(args.repository);

@@ -15,9 +15,15 @@ export interface ImageRow {
   record: ImageRecord;
 }
 
-/** One row per name (docker lists an image once per repo:tag), `<none>` when unnamed. */
-export async function listImageRows(config: ToteConfig): Promise<ImageRow[]> {
-  const images = await loadImages(config);
+/**
+ * One row per name (docker lists an image once per repo:tag), `<none>` when
+ * unnamed. Without `all`, intermediate images (unnamed parents of another
+ * image, left by build steps) are hidden, as docker hides them.
+ */
+export async function listImageRows(config: ToteConfig, options: { all?: boolean } = {}): Promise<ImageRow[]> {
+  const stored = await loadImages(config);
+  const parents = new Set(stored.map((i) => i.parent).filter((p): p is string => Boolean(p)));
+  const images = options.all ? stored : stored.filter((i) => i.names.length > 0 || !parents.has(i.id));
   const rows: ImageRow[] = [];
   for (const img of [...images].sort((a, b) => b.created.localeCompare(a.created))) {
     const names = img.names.length > 0 ? img.names : [undefined];
@@ -45,7 +51,7 @@ export async function inspectImage(config: ToteConfig, image: ImageRecord): Prom
     Id: 'sha256:' + image.id,
     RepoTags: image.names.map(familiarName),
     RepoDigests: image.digests ?? [],
-    Parent: '',
+    Parent: image.parent ? 'sha256:' + image.parent : '',
     Comment: cfg.history?.at(-1)?.comment ?? '',
     Created: cfg.created ?? image.created,
     DockerVersion: '',

@@ -150,6 +150,7 @@ export async function storeImage(config: ToteConfig, plan: UsernsPlan, o: StoreI
         manifestDigest: manifestBlob.digest,
         names: refs,
         layers: diffIds,
+        ...(o.parent ? { parent: o.parent.id } : {}),
         size: (o.parent?.size ?? 0) + (layer?.size ?? 0),
         created,
         stored: new Date().toISOString(),

@@ -17,6 +17,8 @@ export interface ImageRecord {
   digests?: string[];
   /** Layer diff ids, bottom first. */
   layers: string[];
+  /** The image this one was built or committed on (its id), if any. */
+  parent?: string;
   /** Sum of the uncompressed layer sizes. */
   size: number;
   /** When the image was created (from its config), ISO 8601. */
