@@ -141,6 +141,13 @@ export function buildParser(argv: string[]): Argv<GlobalArgs> {
       return sub.demandCommand(1, `missing subcommand: try \`tote ${noun} --help\``);
     });
   }
+  // yargs renders the whole help text after every command's handler starts
+  // (usage.cacheHelpMessage, ~25 ms of CPU through cliui), only to reuse it
+  // for a later failure message; --help and usage errors render it anyway.
+  const usage = (parser as unknown as { getInternalMethods(): { getUsageInstance(): { cacheHelpMessage(): void } } })
+    .getInternalMethods()
+    .getUsageInstance();
+  usage.cacheHelpMessage = () => {};
   return parser;
 }
 
