@@ -173,11 +173,19 @@ export const CASES: Case[] = [
     target: 1,
   },
   {
-    kind: 'pending',
+    kind: 'time',
     id: 'run-rm-net',
     label: 'run --rm IMG true (default network)',
-    target: '≤ 0.5',
-    note: 'not yet (needs issue 5: networking)',
+    target: 0.5,
+    // Each tool's default rootless network: pasta, else slirp4netns.
+    args: (tool) => ['run', '--rm', tool.image, 'true'],
+  },
+  {
+    kind: 'time',
+    id: 'run-rm-publish',
+    label: 'run --rm -p 80 IMG true (publish setup)',
+    target: 0.5,
+    args: (tool) => ['run', '--rm', '-p', '80', tool.image, 'true'],
   },
   {
     kind: 'pending',

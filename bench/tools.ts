@@ -15,8 +15,9 @@ export interface Tool {
   /** The image reference for the busybox image in this tool's storage. */
   image: string;
   /**
-   * Flags every `run` gets. tote has no network yet (its containers are
-   * loopback-only), so podman gets `--network none` to match.
+   * Flags every `run` gets: `--network none` for both tools, so that the
+   * rows other than the network ones time the container, not the network
+   * helper (the network rows leave the flag out).
    */
   runFlags: string[];
   /**
@@ -51,7 +52,7 @@ export function makeTools(p: ToolPaths): Tool[] {
     name: 'tote',
     base: [process.execPath, p.toteMain, '--root', toteRoot, '--runroot', toteRun],
     image: 'busybox',
-    runFlags: [],
+    runFlags: ['--network', 'none'],
     forceRm: ['rm', '-f'],
     residentNames: ['tote-monitor'],
     ownDirs: [toteRoot, toteRun],

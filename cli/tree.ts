@@ -30,6 +30,7 @@ import { attachCommand } from './commands/attach.js';
 import { execCommand } from './commands/exec.js';
 import { topCommand } from './commands/top.js';
 import { renameCommand } from './commands/rename.js';
+import { portCommand } from './commands/port.js';
 import { containerPruneCommand } from './commands/prune.js';
 import { buildCommand } from './commands/build.js';
 import { historyCommand } from './commands/history.js';
@@ -76,6 +77,7 @@ export const TOP_LEVEL: AnyCommand[] = [
   renamed(commitCommand, 'commit'),
   topCommand,
   renameCommand,
+  portCommand,
   pullCommand,
   pushCommand,
   loginCommand,
@@ -110,7 +112,7 @@ export const NOUNS: Record<string, { describe: string; verbs: AnyCommand[] }> = 
 };
 // cp, diff, export, commit under `tote container` too.
 NOUNS.container!.verbs.push(renamed(cpCommand, 'cp'), renamed(diffCommand, 'diff'), renamed(exportCommand, 'export'), renamed(commitCommand, 'commit'));
-NOUNS.container!.verbs.push(topCommand, renameCommand, containerPruneCommand);
+NOUNS.container!.verbs.push(topCommand, renameCommand, containerPruneCommand, portCommand);
 
 export const KNOWN = new Set([...TOP_LEVEL.map((c) => String(c.command).split(' ')[0]), ...Object.keys(NOUNS), 'help', 'completion']);
 

@@ -4,7 +4,7 @@
  * with ownership and modes intact.
  */
 import { describe, test, expect, beforeAll } from '@jest/globals';
-import { writeFileSync } from 'node:fs';
+import { readlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { makeEnv, show, lines, isRoot, subIdRanges } from './harness.js';
 
@@ -91,13 +91,26 @@ describe('namespaces', () => {
     expect(home.code).toBe(1);
   });
 
-  test('network: only the loopback interface', async () => {
-    const out = lines(await run('cat', '/proc/net/dev'));
-    const ifaces = out
+  const interfaces = (text: string) =>
+    lines(text)
       .slice(2)
       .map((l) => l.split(':')[0].trim())
-      .filter(Boolean);
-    expect(ifaces).toEqual(['lo']);
+      .filter(Boolean)
+      .sort();
+
+  test('network: its own namespace with an interface of its own by default (docker\'s default is a real network)', async () => {
+    const ifaces = interfaces(await run('cat', '/proc/net/dev'));
+    expect(ifaces).toContain('lo');
+    expect(ifaces.filter((i) => i !== 'lo').length).toBeGreaterThanOrEqual(1);
+    // Not the host's namespace: a different inode.
+    const hostNs = readlinkSync('/proc/self/ns/net');
+    expect((await run('readlink', '/proc/self/ns/net')).trim()).not.toBe(hostNs);
+  });
+
+  test('network none: only the loopback interface', async () => {
+    const r = await e.tote(['run', '--rm', '--network', 'none', 'busybox', 'cat', '/proc/net/dev']);
+    expect({ code: r.code, out: show(r) }).toMatchObject({ code: 0 });
+    expect(interfaces(r.stdout)).toEqual(['lo']);
   });
 
   test('loopback is up', async () => {

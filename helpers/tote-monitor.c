@@ -338,6 +338,9 @@ int main(int argc, char **argv) {
   if (runtime < 0) fatal("fork");
   if (runtime == 0) {
     sigprocmask(SIG_UNBLOCK, &mask, NULL);
+    /* SIG_IGN survives exec: the container (and pasta, which refuses to
+     * start with it) must get the default SIGPIPE back. */
+    signal(SIGPIPE, SIG_DFL);
     int devnull = open("/dev/null", O_RDWR);
     dup2(in_pipe[0] >= 0 ? in_pipe[0] : devnull, 0);
     dup2(out_pipe[1] >= 0 ? out_pipe[1] : devnull, 1);

@@ -143,6 +143,12 @@ static int run_hook(const char *command, pid_t pid) {
   pid_t p = fork();
   if (p < 0) return -1;
   if (p == 0) {
+    /* Ignored signals survive exec, and a shell cannot undo that: give the
+     * hook (pasta refuses an ignored SIGPIPE) default dispositions. */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGPIPE, SIG_DFL);
     setenv("TOTE_CHILD_PID", pidbuf, 1);
     execl("/bin/sh", "sh", "-c", command, (char *)NULL);
     _exit(127);

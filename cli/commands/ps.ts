@@ -85,11 +85,12 @@ export const psCommand: CommandModule<GlobalArgs, PsArgs> = {
   handler: async (args) => {
     const ctx = makeContext(args);
     // filter.js rather than lib/container/index.js: ps must not load the runtime.
-    const [{ psContainers, containerSize, dockerState }, { statusText }, fmt, { loadImages }] = await Promise.all([
+    const [{ psContainers, containerSize, dockerState }, { statusText }, fmt, { loadImages }, { formatPortList: portList }] = await Promise.all([
       import('../../lib/container/filter.js'),
       import('../../lib/container/query.js'),
       import('../../lib/format/index.js'),
       import('../../lib/storage/index.js'),
+      import('../../lib/network/ports.js'),
     ]);
     const list = await psContainers(ctx.config, { all: args.all, latest: args.latest, last: args.last, filters: args.filter?.map(String) });
     const id = (full: string) => (args.noTrunc ? full : full.slice(0, 12));
@@ -121,8 +122,8 @@ export const psCommand: CommandModule<GlobalArgs, PsArgs> = {
         LocalVolumes: String(c.spec.mounts.filter((m) => m.type === 'volume').length),
         Mounts: mounts.join(','),
         Names: c.name,
-        Networks: '',
-        Ports: '',
+        Networks: c.spec.network && c.spec.network.mode !== 'none' ? c.spec.network.mode : '',
+        Ports: c.status === 'running' || c.status === 'paused' ? portList(c.spec.network?.ports ?? []) : '',
         RunningFor: `${since(c.created)} ago`,
         Size: size ? fmt.humanSize(size.rw, 3) + (size.rootFs > 0 ? ` (virtual ${fmt.humanSize(size.rootFs, 3)})` : '') : '0B',
         State: dockerState(c),

@@ -40,6 +40,14 @@ export interface RunArgs extends GlobalArgs {
   replace?: boolean;
   sdnotify?: string;
   pull?: string;
+  network?: string;
+  publish?: string[];
+  publishAll?: boolean;
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOption?: string[];
+  addHost?: string[];
+  noHosts?: boolean;
   '--'?: string[];
 }
 
@@ -72,6 +80,14 @@ export const RUN_OPTIONS: Record<string, Options> = {
   pidfile: { type: 'string', describe: 'Write the container\'s process id to the file once it runs (run only)' },
   replace: { type: 'boolean', describe: 'If a container with the same --name exists, remove it first' },
   sdnotify: { type: 'string', choices: ['conmon', 'container', 'ignore'], describe: 'systemd notify: conmon (tote sends READY=1 and MAINPID once the container runs), container (the container gets $NOTIFY_SOCKET), ignore (default; run only)' },
+  network: { alias: 'net', type: 'string', describe: 'Network mode: pasta, slirp4netns, none, host, container:NAME or ns:PATH (default: pasta, else slirp4netns)' },
+  publish: { alias: 'p', type: 'string', array: true, describe: 'Publish a container port on the host ([IP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp], ranges allowed)' },
+  'publish-all': { alias: 'P', type: 'boolean', describe: 'Publish every exposed port to a random host port' },
+  dns: { type: 'string', array: true, describe: 'Set a custom DNS server' },
+  'dns-search': { type: 'string', array: true, describe: 'Set a custom DNS search domain' },
+  'dns-option': { alias: 'dns-opt', type: 'string', array: true, describe: 'Set a DNS resolver option' },
+  'add-host': { type: 'string', array: true, describe: 'Add a custom host-to-IP mapping (NAME:IP, IP may be host-gateway)' },
+  'no-hosts': { type: 'boolean', describe: 'Do not create /etc/hosts for the container (keep the image\'s)' },
 };
 
 /** Names (and aliases) of options that take a value: the argv splitter must skip their values to find IMAGE. */
@@ -118,6 +134,14 @@ export function createOptions(args: RunArgs): CreateOptions {
     restart: args.restart,
     stopSignal: args.stopSignal,
     stopTimeout: args.stopTimeout,
+    network: args.network,
+    publish: args.publish?.map(String),
+    publishAll: args.publishAll,
+    dns: args.dns?.map(String),
+    dnsSearch: args.dnsSearch?.map(String),
+    dnsOptions: args.dnsOption?.map(String),
+    addHosts: args.addHost?.map(String),
+    noHosts: args.noHosts,
   };
 }
 

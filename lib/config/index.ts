@@ -42,6 +42,8 @@ export interface ToteConfig {
   distDir: string;
   /** PATH used to find system programs (runc, crun, newuidmap…). */
   searchPath: string;
+  /** Only here are pasta/slirp4netns looked up, when set ($TOTE_HELPER_BINARIES_DIR, podman's helper_binaries_dir). */
+  helperBinariesDir?: string;
   /** The caller's environment, for `-e NAME` pass-through. */
   hostEnv: Readonly<Record<string, string | undefined>>;
   /** Registry settings: auth files, registries.conf, certs.d. */
@@ -103,6 +105,7 @@ export function loadConfig(options: ConfigOptions = {}): ToteConfig {
     nodePath: process.execPath,
     distDir,
     searchPath: env.PATH || '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin',
+    helperBinariesDir: env.TOTE_HELPER_BINARIES_DIR || undefined,
     hostEnv: { ...env },
     registry: registryPaths(env, home, uid, runtimeDir),
     notifySocket,

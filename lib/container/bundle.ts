@@ -20,6 +20,10 @@ import type { StorageDriver } from '../storage/index.js';
 import { spawnInUserns, toHostId, waitExit, type HelperMount, type UsernsPlan } from '../userns/index.js';
 import { NoSuchImageError } from '../errors/index.js';
 import { writeEtcFiles } from './etc-files.js';
+import { prepareNetwork } from './network-setup.js';
+import { volatilePaths } from './paths.js';
+
+export { volatilePaths };
 import { readImageFile } from './image-files.js';
 import { resolveUser } from './user.js';
 
@@ -35,6 +39,13 @@ export interface PreparedBundle {
   /** Command the helper runs: the runtime, possibly behind a fuse-overlayfs prefix. */
   command: string[];
   logFile: string;
+  /** Network: the helper creates a network namespace and attaches pasta/slirp4netns with this hook. */
+  netns: boolean;
+  hook?: string;
+  /** Join this process's user namespace (network of another container). */
+  join?: number;
+  /** The network helper's error log. */
+  networkLog?: string;
 }
 
 /** crun refuses hybrid cgroup hosts: hide the v2 tree in our mount namespace. */
@@ -47,15 +58,6 @@ export function runtimeQuirkMounts(runtime: RuntimeInfo): HelperMount[] {
 
 export function runtimeRoot(config: ToteConfig, runtime: RuntimeInfo): string {
   return path.join(config.runDir, 'runtime', runtime.name);
-}
-
-/**
- * Volatile per-container files (sockets, pid file). Unix socket paths are
- * limited to 108 bytes, so they use the short id under the run dir.
- */
-export function volatilePaths(config: ToteConfig, id: string): { dir: string; attach: string; console: string; pid: string } {
-  const dir = path.join(config.runDir, 'c', id.slice(0, 12));
-  return { dir, attach: path.join(dir, 'attach'), console: path.join(dir, 'console'), pid: path.join(dir, 'pid') };
 }
 
 export async function prepareBundle(
@@ -95,7 +97,10 @@ export async function prepareBundle(
 
   const [passwd, group] = await Promise.all([readImageFile(lowerTopFirst, '/etc/passwd'), readImageFile(lowerTopFirst, '/etc/group')]);
   const user = resolveUser(record.spec.user, passwd, group);
-  const etc = await writeEtcFiles(dir, record.spec.hostname, record.name);
+  const vol = volatilePaths(config, record.id);
+  const network = await prepareNetwork(config, plan, record, vol.dir);
+  const etc = await writeEtcFiles(dir, network.etc);
+  const noHosts = record.spec.network?.noHosts ?? false;
 
   const spec = generateSpec({
     rootfs,
@@ -108,8 +113,10 @@ export async function prepareBundle(
     additionalGids: user.additionalGids,
     terminal: record.spec.tty,
     hostname: record.spec.hostname,
+    network: network.specNetwork,
+    bindSys: network.bindSys,
     binds: [
-      { source: etc.hosts, destination: '/etc/hosts', readOnly: false },
+      ...(noHosts ? [] : [{ source: etc.hosts, destination: '/etc/hosts', readOnly: false }]),
       { source: etc.hostname, destination: '/etc/hostname', readOnly: false },
       { source: etc.resolv, destination: '/etc/resolv.conf', readOnly: false },
       ...record.spec.mounts.filter((m) => m.type !== 'tmpfs').map((m) => ({ source: m.source, destination: m.destination, readOnly: m.readOnly })),
@@ -125,7 +132,6 @@ export async function prepareBundle(
   await fs.rm(logFile, { force: true });
   const root = runtimeRoot(config, runtime);
   await fs.mkdir(root, { recursive: true, mode: 0o700 });
-  const vol = volatilePaths(config, record.id);
   const detached = mode === 'detached';
   if (detached) {
     await fs.mkdir(vol.dir, { recursive: true, mode: 0o700 });
@@ -148,7 +154,19 @@ export async function prepareBundle(
     dir,
     record.id,
   ];
-  return { dir, runtime, mounts, command, logFile, pidFile: vol.pid, consoleSocket };
+  return {
+    dir,
+    runtime,
+    mounts,
+    command,
+    logFile,
+    pidFile: vol.pid,
+    consoleSocket,
+    netns: network.netns,
+    hook: network.hook,
+    join: network.join,
+    networkLog: network.helperLog,
+  };
 }
 
 /**

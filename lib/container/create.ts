@@ -33,6 +33,16 @@ import {
   sortMounts,
   type MountRequest,
 } from '../volume/index.js';
+import {
+  exposedPortRequests,
+  parseAddHost,
+  parseNetworkMode,
+  parsePortSpec,
+  requireBackend,
+  resolvePorts,
+  type NetworkMode,
+  type NetworkSpec,
+} from '../network/index.js';
 import { checkBindSource, expandEnv, mergeEnv, parseVolume, readEnvFile } from './inputs.js';
 import { findContainer } from './query.js';
 import { readImageFile } from './image-files.js';
@@ -66,6 +76,55 @@ export interface CreateOptions {
   restart?: string;
   stopSignal?: string;
   stopTimeout?: number;
+  /** `--network` value (pasta, slirp4netns, none, host, container:NAME, ns:PATH). */
+  network?: string;
+  /** `-p` specs. */
+  publish?: string[];
+  /** `-P`: publish every EXPOSEd port to a random host port. */
+  publishAll?: boolean;
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOptions?: string[];
+  /** `--add-host NAME:IP`. */
+  addHosts?: string[];
+  noHosts?: boolean;
+}
+
+/**
+ * The network section: mode and backend chosen, -p/-P resolved to concrete
+ * host ports, each checked (allowed, free) before anything is created.
+ */
+async function networkSpec(config: ToteConfig, o: CreateOptions, exposed: Record<string, object> | undefined): Promise<NetworkSpec> {
+  const parsed = parseNetworkMode(o.network);
+  const requests = (o.publish ?? []).map(parsePortSpec);
+  for (const h of o.addHosts ?? []) parseAddHost(h);
+  const wantsPorts = requests.length > 0 || Boolean(o.publishAll);
+  let mode: NetworkMode;
+  let target = parsed.target;
+  if (parsed.mode === undefined || parsed.mode === 'pasta' || parsed.mode === 'slirp4netns') {
+    mode = requireBackend(config, parsed.mode).name;
+  } else {
+    mode = parsed.mode;
+    if (requests.length > 0) throw new UsageError(`conflicting options: port publishing and the ${mode} network mode`, 'publish ports with the default network (pasta or slirp4netns)');
+    if (mode === 'container') {
+      const other = await findContainer(config, target!);
+      target = other.id;
+    }
+  }
+  const portable = mode === 'pasta' || mode === 'slirp4netns';
+  if (o.publishAll && portable) requests.push(...exposedPortRequests(exposed));
+  const ports = portable && wantsPorts ? await resolvePorts(requests, { rootless: !config.isRoot }) : [];
+  return {
+    mode,
+    ...(target ? { target } : {}),
+    ports,
+    exposed: Object.keys(exposed ?? {}),
+    dns: o.dns ?? [],
+    dnsSearch: o.dnsSearch ?? [],
+    dnsOptions: o.dnsOptions ?? [],
+    addHosts: o.addHosts ?? [],
+    noHosts: o.noHosts ?? false,
+  };
 }
 
 /** docker's --restart: no | on-failure[:N] | always | unless-stopped. */
@@ -150,6 +209,8 @@ export async function createContainer(config: ToteConfig, plan: UsernsPlan, o: C
   if (userEnv.some((e) => e.startsWith('HOSTNAME='))) env = mergeEnv(env, userEnv.filter((e) => e.startsWith('HOSTNAME=')));
 
   const driver = await probeDriver(config, plan, config.storageDriver);
+  // Last of the checks: it binds the requested host ports to see they are free.
+  const network = await networkSpec(config, o, imageConfig.ExposedPorts);
 
   return withLock(storePaths(config).lock, async () => {
     const existing = await listContainers(config);
@@ -190,6 +251,7 @@ export async function createContainer(config: ToteConfig, plan: UsernsPlan, o: C
           stopSignal: o.stopSignal ?? imageConfig.StopSignal,
           stopTimeout: o.stopTimeout,
           restartPolicy,
+          network,
         },
         labels: { ...(imageConfig.Labels ?? {}), ...(o.labels ?? {}) },
         driver,

@@ -13,6 +13,7 @@ import { SystemError } from '../errors/index.js';
 import { classifyRuntimeError, lastRuntimeError } from '../runtime/index.js';
 import { containerDir, type ContainerRecord } from '../storage/index.js';
 import { helperArgs, helperPath, type HelperMount, type UsernsPlan } from '../userns/index.js';
+import { helperFailure } from '../network/index.js';
 import { connectAttach } from './attach.js';
 import { deleteRuntimeState, prepareBundle, volatilePaths } from './bundle.js';
 
@@ -30,6 +31,11 @@ export interface MonitorLaunch {
   mounts: HelperMount[];
   /** Join this process's user namespace instead of creating one. */
   join?: number;
+  /** Unshare a network namespace and attach the network helper with this hook. */
+  netns?: boolean;
+  hook?: string;
+  /** The network helper's error log, read to explain a failure. */
+  networkLog?: string;
   exitFile: string;
   logFile: string;
   attachSocket: string;
@@ -136,7 +142,7 @@ export async function launchMonitor(config: ToteConfig, plan: UsernsPlan, l: Mon
     ...(l.cleanup ?? []).flatMap((a) => ['--cleanup', a]),
     '--',
     helperPath(config),
-    ...helperArgs(plan, l.command, { mounts: l.mounts, join: l.join }),
+    ...helperArgs(plan, l.command, { mounts: l.mounts, join: l.join, netns: l.netns, hook: l.hook }),
   ];
   const monitorErr = await fs.open(l.monitorLog, 'a');
   const child = spawn(monitorPath(config), args, { detached: true, stdio: ['ignore', 'ignore', monitorErr.fd, 'pipe'] });
@@ -153,6 +159,8 @@ export async function launchMonitor(config: ToteConfig, plan: UsernsPlan, l: Mon
     const ready = /^ready (\d+)$/.exec(line ?? '');
     if (!ready) {
       attached?.destroy();
+      const netFailure = l.networkLog ? await helperFailure(l.networkLog) : undefined;
+      if (netFailure) throw new SystemError('E_NETWORK_SETUP', `setting up the container's network failed: ${netFailure}`);
       const failure = await lastRuntimeError(l.runtimeLog);
       if (failure) throw classifyRuntimeError(l.runtimeName, failure, l.executable);
       const detail = line ?? (await fs.readFile(l.monitorLog, 'utf8').catch(() => '')).trim();
@@ -177,6 +185,10 @@ export async function startWithMonitor(
   return launchMonitor(config, plan, {
     command: bundle.command,
     mounts: bundle.mounts,
+    join: bundle.join,
+    netns: bundle.netns,
+    hook: bundle.hook,
+    networkLog: bundle.networkLog,
     exitFile: exitFilePath(config, record.id),
     logFile: containerLogPath(config, record.id),
     attachSocket: vol.attach,

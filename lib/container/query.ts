@@ -3,6 +3,7 @@ import type { ToteConfig } from '../config/index.js';
 import { NoSuchContainerError, ToteError } from '../errors/index.js';
 import { familiarName } from '../image/index.js';
 import { containerDir, listContainers, loadImages, type ContainerRecord } from '../storage/index.js';
+import { containerAddresses, dockerPortMap, networkModeText } from '../network/index.js';
 import { refreshStatus } from './status.js';
 
 export async function allContainers(config: ToteConfig): Promise<ContainerRecord[]> {
@@ -36,6 +37,22 @@ export function statusText(c: ContainerRecord, since: (iso: string) => string): 
   }
 }
 
+/** docker's NetworkSettings: published ports only while running (docker shows them then). */
+function networkSettings(c: ContainerRecord): Record<string, unknown> {
+  const n = c.spec.network;
+  const running = c.status === 'running' || c.status === 'paused';
+  const exposed = (n?.exposed ?? []).map((e) => (e.includes('/') ? e : `${e}/tcp`));
+  const helper = n && (n.mode === 'pasta' || n.mode === 'slirp4netns') ? containerAddresses(n.mode) : {};
+  const ip = running ? (helper.address ?? '') : '';
+  const gateway = running ? (helper.hostGateway ?? '') : '';
+  return {
+    Ports: running ? dockerPortMap(n?.ports ?? [], exposed) : {},
+    IPAddress: ip,
+    Gateway: gateway,
+    Networks: n && (n.mode === 'pasta' || n.mode === 'slirp4netns') ? { [n.mode]: { IPAddress: ip, Gateway: gateway } } : {},
+  };
+}
+
 export async function inspectContainer(config: ToteConfig, c: ContainerRecord): Promise<Record<string, unknown>> {
   const image = (await loadImages(config)).find((i) => i.id === c.imageId);
   const zero = '0001-01-01T00:00:00Z';
@@ -67,7 +84,12 @@ export async function inspectContainer(config: ToteConfig, c: ContainerRecord): 
       AutoRemove: c.spec.autoRemove,
       ReadonlyRootfs: c.spec.readOnly,
       Binds: c.spec.mounts.filter((m) => m.type === 'bind').map((m) => `${m.source}:${m.destination}${m.readOnly ? ':ro' : ''}`),
-      NetworkMode: 'none',
+      NetworkMode: networkModeText(c.spec.network),
+      PortBindings: dockerPortMap(c.spec.network?.ports ?? []),
+      Dns: c.spec.network?.dns ?? [],
+      DnsSearch: c.spec.network?.dnsSearch ?? [],
+      DnsOptions: c.spec.network?.dnsOptions ?? [],
+      ExtraHosts: c.spec.network?.addHosts ?? [],
       Runtime: c.runtime,
     },
     Mounts: c.spec.mounts.map((m) => ({
@@ -90,6 +112,6 @@ export async function inspectContainer(config: ToteConfig, c: ContainerRecord): 
       Entrypoint: c.spec.entrypoint.length ? c.spec.entrypoint : null,
       Labels: c.labels,
     },
-    NetworkSettings: { Ports: {}, IPAddress: '', Networks: {} },
+    NetworkSettings: networkSettings(c),
   };
 }

@@ -6,6 +6,7 @@ import { withLock } from '../state/index.js';
 import { containerDir, loadContainer, removeTree, storePaths, type ContainerRecord } from '../storage/index.js';
 import type { UsernsPlan } from '../userns/index.js';
 import { removeAnonymousVolumesLocked } from '../volume/index.js';
+import { stopLeftoverHelper } from '../network/index.js';
 import { isAlive, refreshStatus } from './status.js';
 import { deleteRuntimeState, volatilePaths } from './bundle.js';
 
@@ -47,6 +48,7 @@ export async function removeContainer(
     for (let i = 0; i < 200 && (isAlive(current.pid) || isAlive(current.monitorPid)); i++) await new Promise((r) => setTimeout(r, 10));
   }
   await deleteRuntimeState(config, plan, current);
+  await stopLeftoverHelper(volatilePaths(config, record.id).dir);
   await fs.rm(volatilePaths(config, record.id).dir, { recursive: true, force: true });
   await withLock(storePaths(config).lock, async () => {
     // Another invocation may have removed it while we waited for the lock.

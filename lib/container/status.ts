@@ -8,6 +8,8 @@ import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ToteConfig } from '../config/index.js';
 import { containerDir, updateContainer, type ContainerRecord } from '../storage/index.js';
+import { stopLeftoverHelper } from '../network/index.js';
+import { volatilePaths } from './paths.js';
 
 export function isAlive(pid: number | undefined): boolean {
   if (!pid) return false;
@@ -46,6 +48,8 @@ export async function refreshStatus(config: ToteConfig, record: ContainerRecord)
   // The container is gone but its monitor is still draining output or
   // cleaning up: report what the monitor recorded, if anything yet.
   if (!exit && isAlive(record.monitorPid)) return record;
+  // The monitor normally ends the network helper; if it was killed, do it here.
+  if (!isAlive(record.monitorPid)) await stopLeftoverHelper(volatilePaths(config, record.id).dir);
   const reconcile = (r: ContainerRecord): ContainerRecord =>
     // Another invocation may have restarted it meanwhile: only a record for
     // the same dead process is changed.

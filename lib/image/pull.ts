@@ -404,6 +404,14 @@ export async function ensureImage(
       options.reporter?.warn(`could not check ${ref.full} for a newer image: ${(e as Error).message}`);
       return local.id;
     }
+    // Not here and not pullable: say both, so `run nosuchimage` still reads
+    // "no such image" (with the registry's reason) rather than a network error.
+    if (!local && e instanceof ToteError) {
+      throw new ToteError('E_NO_SUCH_IMAGE', `${text}: no such image locally, and pulling ${ref.full} failed: ${e.message}`, {
+        hint: e.hint ?? 'check the name, or import/pull the image first',
+        cause: e,
+      });
+    }
     throw e;
   }
 }

@@ -2,7 +2,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import type { ToteConfig } from '../config/index.js';
-import { findProgram } from '../config/index.js';
+import { defaultBackend, findNetworkProgram } from '../network/index.js';
 import { detectCgroupMode } from '../cgroups/index.js';
 import { chooseRuntime, runtimeVersion } from '../runtime/index.js';
 import { listContainers, loadImages, probeDriver } from '../storage/index.js';
@@ -21,6 +21,8 @@ export interface InfoReport {
     idMappings: { uidmap: Array<{ container_id: number; host_id: number; size: number }>; gidmap: Array<{ container_id: number; host_id: number; size: number }> };
     cgroupVersion: string;
     cgroupLimits: string[];
+    /** The helper a container's default network uses (pasta, else slirp4netns); null: none installed. */
+    networkBackend: string | null;
     networkBackends: Record<string, string | null>;
     ociRuntime: { name: string; path: string; version: string } | { error: string };
   };
@@ -66,9 +68,10 @@ export async function collectInfo(config: ToteConfig, plan: UsernsPlan): Promise
       idMappings: { uidmap: toInfo(plan.uidMap), gidmap: toInfo(plan.gidMap) },
       cgroupVersion: mode === 'v2' ? 'v2' : mode === 'none' ? 'none' : `v1 (${mode})`,
       cgroupLimits: limits,
+      networkBackend: defaultBackend(config) ?? null,
       networkBackends: {
-        pasta: findProgram(config, 'pasta') ?? null,
-        slirp4netns: findProgram(config, 'slirp4netns') ?? null,
+        pasta: findNetworkProgram(config, 'pasta') ?? null,
+        slirp4netns: findNetworkProgram(config, 'slirp4netns') ?? null,
       },
       ociRuntime,
     },

@@ -262,3 +262,21 @@ export function dockerPortMap(ports: PortMapping[], exposed: string[] = []): Rec
   }
   return map;
 }
+
+/**
+ * `port CTR [PRIVATE_PORT[/PROTO]]`: "80/tcp -> 0.0.0.0:8080" lines, or
+ * only "0.0.0.0:8080" for the asked port; an unpublished asked port is an error.
+ */
+export function portLines(ports: PortMapping[], containerName: string, which?: string): string[] {
+  const sorted = [...ports].sort((a, b) => a.containerPort - b.containerPort || a.protocol.localeCompare(b.protocol) || a.hostPort - b.hostPort);
+  if (which === undefined) return sorted.map((p) => `${p.containerPort}/${p.protocol} -> ${formatHostAddr(p.hostIp, p.hostPort)}`);
+  const m = /^(\d+)(?:\/(tcp|udp|sctp))?$/i.exec(which.trim());
+  if (!m) throw new UsageError(`invalid port "${which}"`, 'use PRIVATE_PORT[/PROTO], e.g. 80/tcp');
+  const port = Number(m[1]);
+  const proto = (m[2] ?? 'tcp').toLowerCase();
+  const hits = sorted.filter((p) => p.containerPort === port && p.protocol === proto);
+  if (!hits.length) {
+    throw new ToteError('E_NO_SUCH_PORT', `no public port '${port}/${proto}' published for ${containerName}`, { exitCode: 1, hint: 'list the published ports with `tote port CONTAINER`' });
+  }
+  return hits.map((p) => formatHostAddr(p.hostIp, p.hostPort));
+}

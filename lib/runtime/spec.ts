@@ -58,6 +58,13 @@ export interface SpecOptions {
   tmpfs?: Array<{ destination: string; options: string[] }>;
   /** Whether gid 5 (tty) exists in the container's id mapping, for devpts. */
   ttyGroupMapped: boolean;
+  /**
+   * The network namespace: 'new' (loopback only), 'inherit' (stay in the
+   * helper's: its pasta/slirp4netns namespace, or the host's), or a path to join.
+   */
+  network?: 'new' | 'inherit' | { path: string };
+  /** Bind the host's /sys read-only instead of mounting sysfs (host network, rootless: sysfs needs the netns). */
+  bindSys?: boolean;
   /** Namespaces to share instead of creating: type → path. */
   sharedNamespaces?: Record<string, string>;
 }
@@ -76,7 +83,9 @@ export function generateSpec(o: SpecOptions): Record<string, unknown> {
     },
     { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
     { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
-    { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
+    o.bindSys
+      ? { destination: '/sys', type: 'bind', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', 'ro'] }
+      : { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
   ];
   const userMounts: OciMount[] = [];
   for (const b of o.binds) {
@@ -91,9 +100,13 @@ export function generateSpec(o: SpecOptions): Record<string, unknown> {
   // Parents before children, as docker sorts them: `--tmpfs /a` must not hide `-v x:/a/b`.
   const depth = (p: string) => p.split('/').filter(Boolean).length;
   mounts.push(...userMounts.sort((a, b) => depth(a.destination) - depth(b.destination)));
-  const namespaces = ['pid', 'network', 'ipc', 'uts', 'mount'].map((type) =>
-    o.sharedNamespaces?.[type] ? { type, path: o.sharedNamespaces[type] } : { type },
-  );
+  const network = o.network ?? 'new';
+  const namespaces = ['pid', 'network', 'ipc', 'uts', 'mount']
+    .filter((type) => type !== 'network' || network !== 'inherit')
+    .map((type) => {
+      if (type === 'network' && typeof network === 'object') return { type, path: network.path };
+      return o.sharedNamespaces?.[type] ? { type, path: o.sharedNamespaces[type] } : { type };
+    });
   return {
     ociVersion: '1.0.2',
     process: {

@@ -3,6 +3,7 @@
  * containers/<id>/container.json, written atomically. Orchestration lives in
  * lib/container; this module only stores and finds records.
  */
+import type { NetworkSpec } from '../network/index.js';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ToteConfig } from '../config/index.js';
@@ -64,6 +65,8 @@ export interface ContainerSpec {
   /** Seconds `stop` waits before SIGKILL. */
   stopTimeout?: number;
   restartPolicy?: { name: 'no' | 'always' | 'on-failure' | 'unless-stopped'; maximumRetryCount: number };
+  /** Network mode, published ports, DNS and hosts settings (absent in old records: no network). */
+  network?: NetworkSpec;
 }
 
 export function containerDir(config: ToteConfig, id: string): string {

@@ -24,6 +24,10 @@ export interface HelperOptions {
   chdir?: string;
   /** Enter the user namespace of this (container) process instead of creating one. */
   join?: number;
+  /** Also unshare a network namespace (owned by the new user namespace) for the command. */
+  netns?: boolean;
+  /** Shell command run once the namespaces exist, before the command (TOTE_CHILD_PID set): attaches the network helper. */
+  hook?: string;
   /** Terminate processes the command leaves behind (fuse daemons) when it exits. */
   reapOrphans?: boolean;
   stdio?: StdioOptions;
@@ -51,6 +55,8 @@ export function helperArgs(plan: UsernsPlan, command: string[], options: HelperO
     if (plan.newuidmap) args.push('--newuidmap', plan.newuidmap);
     if (plan.newgidmap) args.push('--newgidmap', plan.newgidmap);
   }
+  if (options.netns && !options.join) args.push('--netns');
+  if (options.hook) args.push('--hook', options.hook);
   for (const m of options.mounts ?? []) args.push('--mount', m.type, m.source, m.target, m.options ?? '');
   if (options.chdir) args.push('--chdir', options.chdir);
   if (options.reapOrphans) args.push('--reap-orphans');
