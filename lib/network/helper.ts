@@ -121,7 +121,10 @@ export function hookCommand(o: {
   const q = shellQuote;
   if (o.backend === 'pasta') {
     const args = pastaArgs({ ports: o.ports, pidFile: o.files.pid, dnsForward: o.dnsForward, rootful: !o.rootless });
-    return `exec ${[o.program, ...args].map(q).join(' ')} "$TOTE_CHILD_PID" </dev/null >/dev/null 2>>${q(o.files.log)}`;
+    // Rootful there is no user namespace of ours to join (pasta would try
+    // the PID's, i.e. the host's, and be refused): only the network one.
+    const target = o.rootless ? '"$TOTE_CHILD_PID"' : '--netns "/proc/$TOTE_CHILD_PID/ns/net"';
+    return `exec ${[o.program, ...args].map(q).join(' ')} ${target} </dev/null >/dev/null 2>>${q(o.files.log)}`;
   }
   const request = { program: o.program, files: o.files, ports: o.ports, rootless: o.rootless };
   return `exec ${q(o.nodePath)} ${q(o.slirpHookScript)} "$TOTE_CHILD_PID" ${q(JSON.stringify(request))} </dev/null >/dev/null 2>>${q(o.files.log)}`;

@@ -68,11 +68,15 @@ export class NoNetworkHelperError extends ToteError {
   }
 }
 
-/** The backend used when none is named: pasta, else slirp4netns. */
+/**
+ * The backend used when none is named: pasta, else slirp4netns. As root the
+ * order is reversed: pasta (Debian 12's 2023-03 build) refuses to open
+ * another process's network namespace when started as root, slirp4netns
+ * serves rootful containers fine.
+ */
 export function defaultBackend(config: ToteConfig): NetworkBackend | undefined {
-  if (findNetworkProgram(config, 'pasta')) return 'pasta';
-  if (findNetworkProgram(config, 'slirp4netns')) return 'slirp4netns';
-  return undefined;
+  const order: NetworkBackend[] = config.isRoot ? ['slirp4netns', 'pasta'] : ['pasta', 'slirp4netns'];
+  return order.find((name) => findNetworkProgram(config, name));
 }
 
 export function requireBackend(config: ToteConfig, wanted?: NetworkBackend): { name: NetworkBackend; path: string } {
