@@ -18,6 +18,7 @@ import { infoCommand } from './commands/info.js';
 import { versionCommand } from './commands/version.js';
 import { unshareCommand } from './commands/unshare.js';
 import { cleanupCommand } from './commands/cleanup.js';
+import { networkVerbs } from './commands/network.js';
 import { cpCommand } from './commands/cp.js';
 import { diffCommand } from './commands/diff.js';
 import { exportCommand } from './commands/export.js';
@@ -107,6 +108,7 @@ export const NOUNS: Record<string, { describe: string; verbs: AnyCommand[] }> = 
     verbs: [renamed(runCommand, 'run'), createCommand, startCommand, stopCommand, killCommand, restartCommand, waitCommand, attachCommand, execCommand, renamed(psCommand, 'ls', ['list', 'ps']), renamed(rmCommand, 'rm', ['remove']), inspectCommand('container'), cleanupCommand, renamed(logsCommand, 'logs')],
   },
   volume: { describe: 'Manage volumes', verbs: VOLUME_VERBS },
+  network: { describe: 'Manage networks', verbs: networkVerbs },
   system: { describe: 'Manage tote', verbs: [renamed(infoCommand, 'info'), dfCommand, systemPruneCommand] },
   generate: { describe: 'Generate structured data (systemd units) for containers', verbs: [generateSystemdCommand] },
 };

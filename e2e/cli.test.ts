@@ -82,3 +82,25 @@ describe('tote CLI', () => {
     expect(r.code).toBe(5);
   });
 });
+
+describe('tote network (docker noun)', () => {
+  test('ls lists the built-in networks in docker\'s table; inspect shows one', async () => {
+    const ls = await e.tote(['network', 'ls']);
+    expect(ls.code).toBe(0);
+    expect(ls.stdout).toMatch(/^NETWORK ID\s+NAME\s+DRIVER\s+SCOPE$/m);
+    expect(ls.stdout).toMatch(/^[0-9a-f]{12}\s+none\s+null\s+local$/m);
+    expect(ls.stdout).toMatch(/^[0-9a-f]{12}\s+host\s+host\s+local$/m);
+    const names = await e.tote(['network', 'ls', '--format', '{{.Name}}']);
+    expect(names.stdout.split('\n')).toContain('none');
+    const inspect = await e.tote(['network', 'inspect', '--format', '{{.Driver}}', 'none']);
+    expect(inspect.stdout.trim()).toBe('null');
+    expect((await e.tote(['network', 'inspect', 'nope'])).code).toBe(1);
+  });
+
+  test('create is refused with a hint, exit 125', async () => {
+    const r = await e.tote(['network', 'create', 'mynet']);
+    expect(r.code).toBe(125);
+    expect(r.stderr).toMatch(/not supported/);
+    expect(r.stderr).toMatch(/^Hint: /m);
+  });
+});

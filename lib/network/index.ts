@@ -41,3 +41,4 @@ export {
   shellQuote,
 } from './helper.js';
 export { hostsFile, resolvConf, parseAddHost, type HostsInput, type ResolvInput } from './etc.js';
+export { builtinNetworks, type NetworkInfo } from './builtin.js';
