@@ -13,7 +13,7 @@ import type { Reporter } from '../errors/report.js';
 import { silentReporter } from '../errors/report.js';
 import { createContainer, removeContainer, resolveUser, runAttached } from '../container/index.js';
 import { readImageFile } from '../container/image-files.js';
-import { containerLayer, findImage, readImageConfig, storeImage, tagImage, type ImageRuntimeConfig } from '../image/index.js';
+import { containerLayer, ensureImage, findImage, readImageConfig, storeImage, tagImage, type ImageRuntimeConfig } from '../image/index.js';
 import { layerDir, loadImages, type ContainerRecord, type ImageRecord } from '../storage/index.js';
 import type { UsernsPlan } from '../userns/index.js';
 import { cacheKey, cacheLookup, cacheStore } from './cache.js';
@@ -476,17 +476,13 @@ export async function buildImage(config: ToteConfig, plan: UsernsPlan, o: BuildO
     } else if (baseName.toLowerCase() !== 'scratch') {
       let img = findImage(await loadImages(config), baseName);
       if (!img || o.pull) {
-        const mod = (await import('../image/index.js')) as Record<string, unknown>;
-        if (typeof mod.ensureImage === 'function') {
-          const ensure = mod.ensureImage as (c: ToteConfig, p: UsernsPlan, ref: string, policy: string, opts: object) => Promise<unknown>;
-          try {
-            await ensure(config, plan, baseName, o.pull ? 'always' : 'missing', { reporter });
-          } catch (e) {
-            if (e instanceof ToteError && e.code === 'E_NO_SUCH_IMAGE') throw e;
-            throw new BuildStepError(fromIns.original, `${baseName}: ${(e as Error).message}`, 125, e);
-          }
-          img = findImage(await loadImages(config), baseName);
+        try {
+          await ensureImage(config, plan, baseName, o.pull ? 'always' : 'missing', { reporter });
+        } catch (e) {
+          // Named against the step, as docker does: `building at STEP "FROM x": x: …`.
+          throw new BuildStepError(fromIns.original, (e as Error).message.startsWith(baseName) ? (e as Error).message : `${baseName}: ${(e as Error).message}`, 125, e);
         }
+        img = findImage(await loadImages(config), baseName);
       }
       if (!img) throw new NoSuchImageError(baseName);
       stage.image = img;
