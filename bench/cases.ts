@@ -5,9 +5,10 @@
  * PENDING.
  */
 import path from 'node:path';
-import { chownSync, rmSync } from 'node:fs';
+import { chownSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { ensureRandomImage } from './registry.js';
 import { stampedCopy } from './tarstamp.js';
-import { removeContainers, startSleeper, tool$, toolTry, type Tool } from './tools.js';
+import { baseWithStorage, removeContainers, startSleeper, tool$, toolTry, type Tool } from './tools.js';
 
 /** Shared inputs for the cases. */
 export interface BenchEnv {
@@ -26,10 +27,23 @@ export interface TimedCase {
   id: string;
   /** The row label in the table. */
   label: string;
-  /** tote median / podman median must be at most this. */
+  /**
+   * tote median / podman median must be at most this; for a throughput
+   * case, tote's throughput / podman's must be at least this.
+   */
   target: number;
   /** Warm-up runs, not counted (default: the global --warmup). */
   warmups?: number;
+  /** Counted runs (default: the global --runs), for slow cases. */
+  runs?: number;
+  /**
+   * A throughput case: the bytes one run moves (known after setup). The row
+   * then shows MiB/s from the median time, and the ratio is tote/podman
+   * throughput.
+   */
+  bytes?(state: State): number;
+  /** The argv prefix for this run, instead of the tool's (e.g. other storage). */
+  base?(tool: Tool, prepared: unknown, state: State): string[];
   setup?(tool: Tool, env: BenchEnv, state: State): Promise<void>;
   /** Before each run, untimed; its result is handed to args() and after(). */
   prepare?(tool: Tool, env: BenchEnv, state: State, run: number): Promise<unknown>;
@@ -66,6 +80,56 @@ function ids(state: State): string[] {
 }
 
 const removeAll = async (tool: Tool, _env: BenchEnv, state: State) => removeContainers(tool, ids(state));
+
+/** The pull case's image: 4 gzip layers of 50 MiB of random bytes each. */
+const PULL_LAYERS = 4;
+const PULL_MIB_PER_LAYER = 50;
+
+/** Fresh, empty storage for one run (the tool initialises it, untimed). */
+async function freshStorage(tool: Tool, env: BenchEnv, run: number): Promise<string[]> {
+  const dir = path.join(env.work, `fresh-${tool.name}-${run}`);
+  mkdirSync(dir);
+  if (env.runAs.switchUser) chownSync(dir, env.runAs.uid, env.runAs.gid);
+  const base = baseWithStorage(tool, path.join(dir, 'root'), path.join(dir, 'run'));
+  await toolTry({ ...tool, base }, ['images']);
+  return base;
+}
+
+/** Removes what freshStorage made (files owned by subordinate ids: from inside the user namespace). */
+async function dropStorage(tool: Tool, base: string[]): Promise<void> {
+  const dir = path.dirname(base[base.indexOf('--root') + 1]);
+  await toolTry({ ...tool, base }, ['unshare', 'rm', '-rf', dir]);
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const BUILD_TAG = 'bench-build:latest';
+
+/** A 3-step build context FROM the tool's busybox image, owned by the test user. */
+function buildContext(tool: Tool, env: BenchEnv, state: State): void {
+  const dir = path.join(env.work, `build-${tool.name}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'Dockerfile'), `FROM ${tool.image}\nRUN echo hi > /x\nCOPY f /f\n`);
+  writeFileSync(path.join(dir, 'f'), 'bench\n');
+  if (env.runAs.switchUser) for (const f of [dir, path.join(dir, 'Dockerfile'), path.join(dir, 'f')]) chownSync(f, env.runAs.uid, env.runAs.gid);
+  state.context = dir;
+}
+
+const buildArgs = (tool: Tool, state: State) => ['build', ...tool.buildFlags, '-t', BUILD_TAG, state.context as string];
+
+/** Image ids in the tool's storage, intermediate ones included. */
+async function imageIds(tool: Tool): Promise<string[]> {
+  const r = await tool$(tool, ['images', '-a', '-q', '--no-trunc']);
+  return [...new Set(r.stdout.split('\n').map((l) => l.trim()).filter(Boolean))];
+}
+
+/** Removes the built image and every intermediate one the build left (its cache). */
+async function dropBuild(tool: Tool, _env: BenchEnv, state: State): Promise<void> {
+  await toolTry(tool, ['rmi', '-f', BUILD_TAG]);
+  const keep = state.keep as string[] | undefined;
+  if (!keep) return;
+  const extra = (await imageIds(tool)).filter((id) => !keep.includes(id));
+  if (extra.length) await tool$(tool, ['rmi', '-f', ...extra]);
+}
 
 export const CASES: Case[] = [
   {
@@ -188,18 +252,51 @@ export const CASES: Case[] = [
     args: (tool) => ['run', '--rm', '-p', '80', tool.image, 'true'],
   },
   {
-    kind: 'pending',
+    kind: 'time',
     id: 'pull',
-    label: 'pull 200 MiB 4-layer image, cold',
-    target: 'throughput ≥ 2×',
-    note: 'not yet (needs issue 6: registries)',
+    label: `pull ${PULL_LAYERS * PULL_MIB_PER_LAYER} MiB ${PULL_LAYERS}-layer image, cold`,
+    target: 2,
+    warmups: 1,
+    runs: 3,
+    // The local registry (plain HTTP) and its image are made once, for both tools.
+    setup: async (_tool, env, state) => {
+      const img = await ensureRandomImage(env.work, 'bench/big:latest', PULL_LAYERS, PULL_MIB_PER_LAYER);
+      state.ref = img.ref;
+      state.bytes = img.layerBytes;
+    },
+    bytes: (state) => state.bytes as number,
+    // Cold: fresh storage on every run, so no layer is there yet.
+    prepare: (tool, env, _state, run) => freshStorage(tool, env, run),
+    base: (_tool, base) => base as string[],
+    args: (_tool, _p, state) => ['pull', '--tls-verify=false', state.ref as string],
+    after: (tool, _env, _state, base) => dropStorage(tool, base as string[]),
   },
   {
-    kind: 'pending',
-    id: 'build',
-    label: 'build 3-step Dockerfile, cold and cached',
-    target: '≤ 0.5',
-    note: 'not yet (needs issue 7: build)',
+    kind: 'time',
+    id: 'build-cold',
+    label: 'build 3-step Dockerfile (cold)',
+    target: 0.5,
+    setup: async (tool, env, state) => {
+      buildContext(tool, env, state);
+      state.keep = await imageIds(tool);
+    },
+    args: (tool, _p, state) => buildArgs(tool, state),
+    // No cache for the next run: the image and its intermediate images go.
+    after: (tool, env, state) => dropBuild(tool, env, state),
+    teardown: dropBuild,
+  },
+  {
+    kind: 'time',
+    id: 'build-cached',
+    label: 'build 3-step Dockerfile (cached)',
+    target: 0.5,
+    setup: async (tool, env, state) => {
+      buildContext(tool, env, state);
+      state.keep = await imageIds(tool);
+      await tool$(tool, buildArgs(tool, state));
+    },
+    args: (tool, _p, state) => buildArgs(tool, state),
+    teardown: dropBuild,
   },
 ];
 

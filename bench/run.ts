@@ -19,6 +19,7 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wri
 import { execFileSync } from 'node:child_process';
 import { CASES, importImage, type BenchEnv, type Case, type MemoryCase, type State, type TimedCase } from './cases.js';
 import { findProcesses, lookupUser, median, mustRun, runCommand, sleep, which, type RunAs } from './proc.js';
+import { stopRegistry } from './registry.js';
 import { makeTools, removeContainers, startSleeper, toolTry, type Tool, type ToolName } from './tools.js';
 
 interface Options {
@@ -42,13 +43,16 @@ interface Row {
   id: string;
   label: string;
   kind: Case['kind'];
-  unit: 'ms' | 'KB' | '';
+  unit: 'ms' | 'KB' | 'MiB/s' | '';
   target: string;
   targetRatio?: number;
   tote?: Sample;
   podman?: Sample;
   ratio?: number;
   pass?: boolean;
+  /** Throughput case: bytes per run, and MiB/s per tool from the median time. */
+  bytes?: number;
+  mibps?: Partial<Record<ToolName, number>>;
   note?: string;
   error?: string;
   /** Memory case: the processes counted, per tool. */
@@ -142,16 +146,18 @@ async function timedCase(c: TimedCase, tools: Tool[], env: BenchEnv, o: Options,
   const states = new Map<ToolName, State>(tools.map((t) => [t.name, {}]));
   const samples = new Map<ToolName, number[]>(tools.map((t) => [t.name, []]));
   const warmups = c.warmups ?? o.warmup;
+  const runs = c.runs ?? o.runs;
   try {
     for (const t of tools) await c.setup?.(t, env, states.get(t.name)!);
-    for (let i = 0; i < warmups + o.runs; i++) {
+    for (let i = 0; i < warmups + runs; i++) {
       // Alternate who goes first, so neither always runs right after the other.
       const order = i % 2 ? [...tools].reverse() : tools;
       for (const t of order) {
         const state = states.get(t.name)!;
         const prepared = await c.prepare?.(t, env, state, i);
         const args = c.args(t, prepared, state);
-        const out = await runCommand([...t.base, ...args], t.runAs, t.scratch);
+        const base = c.base?.(t, prepared, state) ?? t.base;
+        const out = await runCommand([...base, ...args], t.runAs, t.scratch);
         if (out.code !== 0) {
           const why = out.signal ? `signal ${out.signal}` : `exit ${out.code}`;
           throw new Error(`${t.name} ${args.join(' ')}: ${why}: ${out.stderr.trim().split('\n').slice(-2).join(' | ')}`);
@@ -173,7 +179,15 @@ async function timedCase(c: TimedCase, tools: Tool[], env: BenchEnv, o: Options,
   }
   for (const t of tools) {
     const xs = samples.get(t.name)!;
-    if (xs.length === o.runs) row[t.name] = stats(xs);
+    if (xs.length === runs) row[t.name] = stats(xs);
+  }
+  if (c.bytes) {
+    const bytes = c.bytes(states.get(tools[0].name)!);
+    row.bytes = bytes;
+    for (const t of tools) {
+      const s = row[t.name];
+      if (s) (row.mibps ??= {})[t.name] = Math.round((bytes / 2 ** 20 / (s.median / 1000)) * 10) / 10;
+    }
   }
 }
 
@@ -203,8 +217,9 @@ async function memoryCase(c: MemoryCase, tools: Tool[], row: Row): Promise<void>
   }
 }
 
-function fmt(s: Sample | undefined, unit: Row['unit']): string {
+function fmt(s: Sample | undefined, unit: Row['unit'], mibps?: number): string {
   if (!s) return '–';
+  if (unit === 'MiB/s') return `${Math.round(mibps ?? 0)} MiB/s (${(s.median / 1000).toFixed(2)} s)`;
   return unit === 'KB' ? `${Math.round(s.median)} KB` : `${Math.round(s.median)} ms`;
 }
 
@@ -218,8 +233,8 @@ function table(rows: Row[], havePodman: boolean): string {
     else result = r.pass ? 'pass' : 'FAIL';
     return [
       r.kind === 'time' ? `\`${r.label}\`` : r.label,
-      fmt(r.tote, r.unit),
-      fmt(r.podman, r.unit),
+      fmt(r.tote, r.unit, r.mibps?.tote),
+      fmt(r.podman, r.unit, r.mibps?.podman),
       r.ratio === undefined ? '–' : r.ratio.toFixed(2),
       r.target,
       result,
@@ -321,8 +336,9 @@ async function main(): Promise<number> {
         id: c.id,
         label: c.label,
         kind: c.kind,
-        unit: c.kind === 'memory' ? 'KB' : c.kind === 'time' ? 'ms' : '',
-        target: c.kind === 'pending' ? c.target : c.kind === 'memory' ? 'tote ≤ podman' : `≤ ${c.target}`,
+        unit: c.kind === 'memory' ? 'KB' : c.kind === 'time' ? (c.bytes ? 'MiB/s' : 'ms') : '',
+        target:
+          c.kind === 'pending' ? c.target : c.kind === 'memory' ? 'tote ≤ podman' : c.bytes ? `throughput ≥ ${c.target}×` : `≤ ${c.target}`,
         targetRatio: c.kind === 'pending' ? undefined : c.target,
       };
       rows.push(row);
@@ -334,19 +350,29 @@ async function main(): Promise<number> {
       const started = Date.now();
       if (c.kind === 'time') await timedCase(c, tools, env, o, row);
       else await memoryCase(c, tools, row);
-      if (row.tote && row.podman && row.podman.median > 0) {
+      if (row.mibps?.tote && row.mibps.podman) {
+        // Throughput: higher is better, so the ratio is tote's over podman's.
+        row.ratio = row.mibps.tote / row.mibps.podman;
+        row.pass = row.ratio >= c.target;
+      } else if (row.unit !== 'MiB/s' && row.tote && row.podman && row.podman.median > 0) {
         row.ratio = row.tote.median / row.podman.median;
         row.pass = row.ratio <= c.target;
       }
-      const show = (s?: Sample) => (s ? `${Math.round(s.median)} ${row.unit} (${Math.round(s.min)}–${Math.round(s.max)})` : '–');
+      const show = (s: Sample | undefined, name: ToolName) =>
+        !s
+          ? '–'
+          : row.unit === 'MiB/s'
+            ? `${Math.round(row.mibps?.[name] ?? 0)} MiB/s (${Math.round(s.min)}–${Math.round(s.max)} ms)`
+            : `${Math.round(s.median)} ${row.unit} (${Math.round(s.min)}–${Math.round(s.max)})`;
       log(
-        `  tote ${show(row.tote)}  podman ${show(row.podman)}` +
+        `  tote ${show(row.tote, 'tote')}  podman ${show(row.podman, 'podman')}` +
           (row.ratio !== undefined ? `  ratio ${row.ratio.toFixed(2)}` : '') +
           (row.error ? `  ERROR ${row.error}` : '') +
           `  [${((Date.now() - started) / 1000).toFixed(0)} s]`,
       );
     }
   } finally {
+    await stopRegistry();
     await cleanup(tools, work, runAs, xdg, o.keep);
   }
 

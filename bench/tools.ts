@@ -26,6 +26,12 @@ export interface Tool {
    * makes it kill at once, which is what tote's (and docker's) `rm -f` does.
    */
   forceRm: string[];
+  /**
+   * Flags every `build` gets: no network for RUN steps on both tools (as for
+   * `run`); podman's build (buildah) is told the runtime again, as its own
+   * flag.
+   */
+  buildFlags: string[];
   /** Per-container processes whose RSS is the tool's memory cost. */
   residentNames: string[];
   /** Dirs whose presence in a process's command line marks it as ours. */
@@ -54,6 +60,7 @@ export function makeTools(p: ToolPaths): Tool[] {
     image: 'busybox',
     runFlags: ['--network', 'none'],
     forceRm: ['rm', '-f'],
+    buildFlags: ['--network', 'none'],
     residentNames: ['tote-monitor'],
     ownDirs: [toteRoot, toteRun],
     scratch: scratchDir(p.work, 'tote'),
@@ -77,6 +84,7 @@ export function makeTools(p: ToolPaths): Tool[] {
       image: 'localhost/busybox',
       runFlags: ['--network', 'none'],
       forceRm: ['rm', '-f', '-t', '0'],
+      buildFlags: ['--runtime', 'runc', '--network', 'none'],
       residentNames: ['conmon', 'slirp4netns', 'pasta', 'pasta.avx2'],
       ownDirs: [podRoot, podRun],
       scratch: scratchDir(p.work, 'podman'),
@@ -115,4 +123,20 @@ export async function startSleeper(tool: Tool): Promise<string> {
 export async function removeContainers(tool: Tool, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   await toolTry(tool, [...tool.forceRm, ...ids]);
+}
+
+/**
+ * The tool's argv prefix with other storage (--root/--runroot) in place of
+ * its own: for cases that need fresh storage on every run (cold pull).
+ */
+export function baseWithStorage(tool: Tool, root: string, runroot: string): string[] {
+  const base = [...tool.base];
+  const set = (flag: string, value: string) => {
+    const i = base.indexOf(flag);
+    if (i < 0 || i + 1 >= base.length) throw new Error(`${tool.name}: no ${flag} in its argv prefix`);
+    base[i + 1] = value;
+  };
+  set('--root', root);
+  set('--runroot', runroot);
+  return base;
 }

@@ -37,6 +37,8 @@ import { buildCommand } from './commands/build.js';
 import { historyCommand } from './commands/history.js';
 import { pullCommand } from './commands/pull.js';
 import { pushCommand } from './commands/push.js';
+import { saveCommand } from './commands/save.js';
+import { loadCommand } from './commands/load.js';
 import { loginCommand, logoutCommand } from './commands/login.js';
 import { generateSystemdCommand } from './commands/generate.js';
 import { completionCommand } from './commands/completion.js';
@@ -81,6 +83,8 @@ export const TOP_LEVEL: AnyCommand[] = [
   portCommand,
   pullCommand,
   pushCommand,
+  saveCommand,
+  loadCommand,
   loginCommand,
   logoutCommand,
   completionCommand,
@@ -101,6 +105,8 @@ export const NOUNS: Record<string, { describe: string; verbs: AnyCommand[] }> = 
       historyCommand,
       pullCommand,
       pushCommand,
+      saveCommand,
+      loadCommand,
     ],
   },
   container: {

@@ -10,3 +10,4 @@ export { pullImage, ensureImage, parsePullPolicy, shortId, silentProgress, type 
 export { pushImage, type PushOptions, type PushEvent, type PushProgress } from './push.js';
 export { parsePlatform, selectPlatform, formatPlatform, type Platform, type IndexEntry } from './platform.js';
 export { imageHistory, type HistoryRow } from './history.js';
+export { saveArchive, loadArchive, repoTag, ARCHIVE_FORMATS, type SaveOptions, type LoadOptions, type LoadResult, type LoadedImage, type ArchiveFormat } from './archive/index.js';

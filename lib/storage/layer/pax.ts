@@ -11,7 +11,16 @@
  * If a future tar-stream renames those hooks, `paxRaw` is simply absent and
  * callers fall back to the UTF-8 decoded `header.pax` (text xattrs still work).
  */
-import tar from 'tar-stream';
+import type tar from 'tar-stream';
+import { createRequire } from 'node:module';
+
+// Loaded on first use: every command imports lib/storage, few read a tar,
+// and tar-stream with its dependencies costs ~10 ms to load.
+let tarModule: typeof tar | undefined;
+function tarStream(): typeof tar {
+  tarModule ??= createRequire(import.meta.url)('tar-stream') as typeof tar;
+  return tarModule;
+}
 
 export interface RawPaxRecord {
   key: string;
@@ -82,7 +91,7 @@ interface ExtractInternals {
 
 /** A tar-stream extract whose entry headers carry `paxRaw`. */
 export function rawPaxExtract(): tar.Extract {
-  const ex = tar.extract();
+  const ex = tarStream().extract();
   const internals = ex as unknown as ExtractInternals;
   const origDecode = internals._decodeLongHeader;
   const origApply = internals._applyLongHeaders;
