@@ -10,7 +10,7 @@ import { exitCode } from './exit.js';
 import { err } from './output.js';
 import { RUN_OPTION_NAMES, RUN_VALUE_OPTIONS } from './commands/run.js';
 import { EXEC_OPTION_NAMES, EXEC_VALUE_OPTIONS } from './commands/exec.js';
-import { buildParser, KNOWN } from './tree.js';
+import { FAST, fastParser } from './fast.js';
 import { dockerGlobals } from './docker-globals.js';
 
 function firstCommandWord(argv: string[]): string | undefined {
@@ -52,7 +52,11 @@ async function main(): Promise<number> {
     // docker's --config DIR is DOCKER_CONFIG (read by lib/config).
     if (docker.configDir !== undefined) process.env.DOCKER_CONFIG = docker.configDir;
     const word = firstCommandWord(raw);
-    if (word !== undefined && !KNOWN.has(word)) {
+    // Frequent commands load just their own module; help and the rest load
+    // the whole tree (see cli/fast.ts).
+    const fast = word !== undefined && FAST[word] !== undefined && !raw.includes('--help');
+    const tree = fast ? undefined : await import('./tree.js');
+    if (tree && word !== undefined && !tree.KNOWN.has(word)) {
       throw new UsageError(`unrecognized command \`tote ${word}\``, 'try `tote --help` for the list of commands');
     }
     // `tote unshare --help` is tote's help, not a command named --help.
@@ -62,7 +66,8 @@ async function main(): Promise<number> {
       { paths: [['exec'], ['container', 'exec']], valueOptions: EXEC_VALUE_OPTIONS, knownOptions: EXEC_OPTION_NAMES, positionals: 1 },
       { paths: [['unshare']], valueOptions: [], positionals: 0 },
     ]);
-    await buildParser(argv).parseAsync();
+    const parser = tree ? tree.buildParser(argv) : await fastParser(word!, argv);
+    await parser!.parseAsync();
     return exitCode();
   } catch (e) {
     return report(e, debug);

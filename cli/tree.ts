@@ -2,9 +2,8 @@
  * The command tree: every command, its noun forms, and the yargs parser
  * built from them. Shared by the entry point and the man page generator.
  */
-import yargs, { type Argv, type CommandModule } from 'yargs';
-import { TOTE_VERSION } from '../lib/config/version.js';
-import { UsageError } from '../lib/errors/index.js';
+import type { Argv } from 'yargs';
+import { baseParser, withoutHelpCache } from './parser.js';
 import type { GlobalArgs } from './context.js';
 import { runCommand } from './commands/run.js';
 import { importCommand } from './commands/import.js';
@@ -45,13 +44,8 @@ import { completionCommand } from './commands/completion.js';
 import { dfCommand } from './commands/system/df.js';
 import { systemPruneCommand } from './commands/system/prune.js';
 
-export type AnyCommand = CommandModule<GlobalArgs, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-/** The same definition under another name (`images` → `image ls`). */
-function renamed(cmd: AnyCommand, name: string, aliases: string[] = []): AnyCommand {
-  const usage = String(cmd.command);
-  return { ...cmd, command: usage.replace(/^\S+/, name), aliases };
-}
+export { renamed, type AnyCommand } from './parser.js';
+import { renamed, type AnyCommand } from './parser.js';
 
 export const TOP_LEVEL: AnyCommand[] = [
   runCommand,
@@ -125,24 +119,7 @@ NOUNS.container!.verbs.push(topCommand, renameCommand, containerPruneCommand, po
 export const KNOWN = new Set([...TOP_LEVEL.map((c) => String(c.command).split(' ')[0]), ...Object.keys(NOUNS), 'help', 'completion']);
 
 export function buildParser(argv: string[]): Argv<GlobalArgs> {
-  let parser = yargs(argv)
-    .scriptName('tote')
-    .usage('Usage: $0 [global options] COMMAND\n\nDaemonless, rootless containers')
-    .parserConfiguration({ 'populate--': true, 'strip-dashed': true, 'greedy-arrays': false, 'boolean-negation': false })
-    .option('log-level', { type: 'string', choices: ['debug', 'info', 'warn', 'error'], default: 'warn', describe: 'Log messages at and above this level', global: true })
-    .option('root', { type: 'string', describe: 'Path to the storage root directory', global: true })
-    .option('runroot', { type: 'string', describe: 'Path to the state directory', global: true })
-    .option('runtime', { type: 'string', describe: 'OCI runtime to use (crun, runc, or a path)', global: true })
-    .option('storage-driver', { type: 'string', choices: ['overlay', 'fuse-overlayfs', 'vfs'], describe: 'Storage driver for container root filesystems (default: probed)', global: true })
-    .version('version', 'Show the tote version', `tote version ${TOTE_VERSION}`)
-    .help('help')
-    .strict()
-    .demandCommand(1, 'missing command: try `tote --help`')
-    .wrap(Math.min(120, process.stdout.columns || 100))
-    .fail((msg, e) => {
-      if (e) throw e;
-      throw new UsageError(usageMessage(msg));
-    }) as unknown as Argv<GlobalArgs>;
+  let parser = baseParser(argv);
   for (const c of TOP_LEVEL) parser = parser.command(c);
   for (const [noun, { describe, verbs }] of Object.entries(NOUNS)) {
     parser = parser.command(noun, describe, (y) => {
@@ -151,23 +128,5 @@ export function buildParser(argv: string[]): Argv<GlobalArgs> {
       return sub.demandCommand(1, `missing subcommand: try \`tote ${noun} --help\``);
     });
   }
-  // yargs renders the whole help text after every command's handler starts
-  // (usage.cacheHelpMessage, ~25 ms of CPU through cliui), only to reuse it
-  // for a later failure message; --help and usage errors render it anyway.
-  const usage = (parser as unknown as { getInternalMethods(): { getUsageInstance(): { cacheHelpMessage(): void } } })
-    .getInternalMethods()
-    .getUsageInstance();
-  usage.cacheHelpMessage = () => {};
-  return parser;
+  return withoutHelpCache(parser);
 }
-
-/** yargs' wording → podman's. */
-function usageMessage(msg: string): string {
-  const unknown = /^Unknown arguments?: (.*)$/.exec(msg);
-  if (unknown) {
-    const names = unknown[1].split(', ').map((n) => (n.length === 1 ? `-${n}` : `--${n}`));
-    return `unknown flag: ${names.join(', ')}`;
-  }
-  return msg;
-}
-

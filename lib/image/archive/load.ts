@@ -12,8 +12,8 @@ import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import tar from 'tar-stream';
 import type { ToteConfig } from '../../config/index.js';
+import { tarStream } from './tar.js';
 import { SystemError, ToteError, errnoCode } from '../../errors/index.js';
 import type { Reporter } from '../../errors/report.js';
 import { silentReporter } from '../../errors/report.js';
@@ -97,7 +97,7 @@ class Staging {
 }
 
 async function unpack(input: Readable, staging: Staging): Promise<void> {
-  const extract = tar.extract();
+  const extract = tarStream().extract();
   const dirs = new Set<string>();
   const mkdirp = async (d: string) => {
     if (dirs.has(d)) return;

@@ -11,8 +11,8 @@ import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable, Writable } from 'node:stream';
-import tar from 'tar-stream';
 import type { ToteConfig } from '../../config/index.js';
+import { tarStream } from './tar.js';
 import { NoSuchImageError, SystemError, errnoCode } from '../../errors/index.js';
 import type { Reporter } from '../../errors/report.js';
 import { silentReporter } from '../../errors/report.js';
@@ -72,7 +72,7 @@ export async function selectImages(config: ToteConfig, args: string[]): Promise<
 const MTIME = new Date(0);
 
 class Packer {
-  readonly pack = tar.pack();
+  readonly pack = tarStream().pack();
 
   file(name: string, data: string | Buffer): Promise<void> {
     const buf = typeof data === 'string' ? Buffer.from(data) : data;
