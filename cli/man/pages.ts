@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { captureTree, type CommandPage, type HelpDoc, type NounPage, type OptionDoc, type Tree } from './model.js';
+import { captureTree, type CommandPage, type NounPage, type OptionDoc, type Tree } from './model.js';
 import { bold, esc, italic, ref, Roff } from './roff.js';
 
 const MANUAL = 'tote Manual';

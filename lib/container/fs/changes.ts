@@ -9,9 +9,9 @@
  * subordinate ids); formatChanges is for the CLI.
  */
 import { promises as fs, type Stats } from 'node:fs';
-import { errnoCode } from '../../errors/index.js';
 import { OPAQUE_XATTR, xattrLib } from '../../storage/index.js';
 import { joinRoot } from './resolve.js';
+import { lstatOrUndefined } from './lstat.js';
 
 export type ChangeKind = 'A' | 'C' | 'D';
 
@@ -20,15 +20,6 @@ export interface Change {
   path: string;
 }
 
-async function lstatOrUndefined(p: string): Promise<Stats | undefined> {
-  try {
-    return await fs.lstat(p);
-  } catch (e) {
-    const c = errnoCode(e);
-    if (c === 'ENOENT' || c === 'ENOTDIR') return undefined;
-    throw e;
-  }
-}
 
 async function isOpaque(abs: string): Promise<boolean> {
   try {

@@ -12,13 +12,14 @@
  *
  * Errors after a stream started are one JSON line on stderr, with exit 1.
  */
-import { promises as fs, type Stats } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
-import { errnoCode, ToteError } from '../../errors/index.js';
+import { ToteError } from '../../errors/index.js';
 import { computeChanges, type Change } from './changes.js';
 import { baseName, copyError, planCopy, type CopySource } from './plan.js';
 import { cleanContainerPath, hasTrailingSeparator, isContentsOnly, joinRoot, resolveInRoot } from './resolve.js';
 import { packTree, unpackTar, type UnpackStats } from './tar.js';
+import { lstatOrUndefined } from './lstat.js';
 
 export type FsRequest =
   | { op: 'cp-out'; root: string; path: string; follow: boolean; container: string }
@@ -45,15 +46,6 @@ export function notFound(p: string, container: string): ToteError {
   return new ToteError('E_CP_NOT_FOUND', `Could not find the file ${p} in container ${container}`, { exitCode: 1 });
 }
 
-async function lstatOrUndefined(p: string): Promise<Stats | undefined> {
-  try {
-    return await fs.lstat(p);
-  } catch (e) {
-    const c = errnoCode(e);
-    if (c === 'ENOENT' || c === 'ENOTDIR') return undefined;
-    throw e;
-  }
-}
 
 /** A container path as docker cleans it, keeping a trailing `/` or `/.`. */
 function containerPath(given: string): string {

@@ -25,6 +25,7 @@ import { errnoCode, ToteError } from '../../errors/index.js';
 import { cleanEntryName, OPAQUE_MARKER, OPAQUE_XATTR, WHITEOUT_PREFIX, xattrLib } from '../../storage/index.js';
 import { copyError, renameEntry } from './plan.js';
 import { joinRoot, resolveInRoot } from './resolve.js';
+import { lstatOrUndefined } from './lstat.js';
 
 export interface PackOptions {
   /** Absolute path of the top item (already resolved). */
@@ -298,15 +299,6 @@ function unsafe(name: string, why: string): ToteError {
   return new ToteError('E_CP_UNSAFE', `refusing to extract "${name}": ${why}`, { exitCode: 1 });
 }
 
-async function lstatOrUndefined(p: string): Promise<Stats | undefined> {
-  try {
-    return await fs.lstat(p);
-  } catch (e) {
-    const c = errnoCode(e);
-    if (c === 'ENOENT' || c === 'ENOTDIR') return undefined;
-    throw e;
-  }
-}
 
 function parentOf(rel: string): string {
   const i = rel.lastIndexOf('/');
