@@ -15,7 +15,7 @@ export const createCommand: CommandModule<GlobalArgs, RunArgs> = {
     if (args.pidfile !== undefined || args.sdnotify !== undefined) throw new UsageError('--pidfile and --sdnotify apply to `tote run` only');
     const ctx = makeContext(args);
     await ensureRunImage(ctx, await ctx.plan(), args);
-    const record = await createWithUnitFlags(ctx, args, createOptions(args));
+    const record = await createWithUnitFlags(ctx, args, { ...createOptions(args), warn: (m) => ctx.reporter.warn(m) });
     out(record.id);
   },
 };

@@ -48,6 +48,19 @@ export interface RunArgs extends GlobalArgs {
   dnsOption?: string[];
   addHost?: string[];
   noHosts?: boolean;
+  memory?: string;
+  memorySwap?: string;
+  memoryReservation?: string;
+  cpus?: string;
+  cpuShares?: string;
+  cpuQuota?: string;
+  cpuPeriod?: string;
+  cpusetCpus?: string;
+  cpusetMems?: string;
+  pidsLimit?: string;
+  blkioWeight?: string;
+  ulimit?: string[];
+  oomScoreAdj?: string;
   '--'?: string[];
 }
 
@@ -88,6 +101,20 @@ export const RUN_OPTIONS: Record<string, Options> = {
   'dns-option': { alias: 'dns-opt', type: 'string', array: true, describe: 'Set a DNS resolver option' },
   'add-host': { type: 'string', array: true, describe: 'Add a custom host-to-IP mapping (NAME:IP, IP may be host-gateway)' },
   'no-hosts': { type: 'boolean', describe: 'Do not create /etc/hosts for the container (keep the image\'s)' },
+  // Resource limits: strings, so bad values reach lib/cgroups and fail with a usage error.
+  memory: { alias: 'm', type: 'string', describe: 'Memory limit (a number with an optional unit: b, k, m, g)' },
+  'memory-swap': { type: 'string', describe: 'Memory plus swap limit (-1: unlimited swap; needs --memory)' },
+  'memory-reservation': { type: 'string', describe: 'Memory soft limit' },
+  cpus: { type: 'string', describe: 'Number of CPUs (e.g. 0.5: half a CPU)' },
+  'cpu-shares': { alias: 'c', type: 'string', describe: 'CPU shares (relative weight)' },
+  'cpu-quota': { type: 'string', describe: 'Limit the CPU CFS quota (microseconds per period)' },
+  'cpu-period': { type: 'string', describe: 'Limit the CPU CFS period (microseconds)' },
+  'cpuset-cpus': { type: 'string', describe: 'CPUs in which to allow execution (0-3, 0,1)' },
+  'cpuset-mems': { type: 'string', describe: 'Memory nodes in which to allow execution (0-3, 0,1)' },
+  'pids-limit': { type: 'string', describe: 'Limit the number of processes (-1: unlimited)' },
+  'blkio-weight': { type: 'string', describe: 'Block IO relative weight, 10 to 1000 (0: disabled)' },
+  ulimit: { type: 'string', array: true, describe: 'Set a process limit (NAME=SOFT[:HARD], e.g. nofile=1024:2048)' },
+  'oom-score-adj': { type: 'string', describe: 'Tune the container\'s OOM preferences (-1000 to 1000)' },
 };
 
 /** Names (and aliases) of options that take a value: the argv splitter must skip their values to find IMAGE. */
@@ -109,6 +136,8 @@ function parseLabels(list: string[] | undefined): Record<string, string> {
   }
   return labels;
 }
+
+const str = (v: unknown): string | undefined => (v === undefined ? undefined : String(v));
 
 /** The flags run and create share, as lib's CreateOptions. */
 export function createOptions(args: RunArgs): CreateOptions {
@@ -142,6 +171,21 @@ export function createOptions(args: RunArgs): CreateOptions {
     dnsOptions: args.dnsOption?.map(String),
     addHosts: args.addHost?.map(String),
     noHosts: args.noHosts,
+    limits: {
+      memory: str(args.memory),
+      memorySwap: str(args.memorySwap),
+      memoryReservation: str(args.memoryReservation),
+      cpus: str(args.cpus),
+      cpuShares: str(args.cpuShares),
+      cpuQuota: str(args.cpuQuota),
+      cpuPeriod: str(args.cpuPeriod),
+      cpusetCpus: str(args.cpusetCpus),
+      cpusetMems: str(args.cpusetMems),
+      pidsLimit: str(args.pidsLimit),
+      blkioWeight: str(args.blkioWeight),
+      ulimit: args.ulimit?.map(String),
+      oomScoreAdj: str(args.oomScoreAdj),
+    },
   };
 }
 
@@ -158,7 +202,7 @@ export const runCommand: CommandModule<GlobalArgs, RunArgs> = {
     const systemd = await import('../../lib/systemd/index.js');
     const plan = await ctx.plan();
     await ensureRunImage(ctx, await ctx.plan(), args);
-    const record = await createWithUnitFlags(ctx, args, createOptions(args));
+    const record = await createWithUnitFlags(ctx, args, { ...createOptions(args), warn: (m) => ctx.reporter.warn(m) });
     const onStarted = (foreground: boolean) => async (running: ContainerRecord) => {
       if (args.pidfile && running.pid) await systemd.writePidFile(args.pidfile, running.pid);
       const mode = systemd.parseSdNotify(args.sdnotify);

@@ -31,3 +31,21 @@ export function detectCgroupMode(root = '/sys/fs/cgroup', statfs: (p: string) =>
 }
 
 export const hybridUnifiedPath = (root = '/sys/fs/cgroup'): string => path.join(root, 'unified');
+
+export {
+  parseResourceLimits,
+  parseUlimit,
+  neededControllers,
+  processLimitsOnly,
+  limitCapability,
+  delegatedUserCgroup,
+  ociResources,
+  hostConfigLimits,
+  ULIMIT_NAMES,
+  type ResourceLimits,
+  type LimitFlags,
+  type Ulimit,
+  type Controller,
+  type LimitCapability,
+  type OciLimits,
+} from './limits.js';

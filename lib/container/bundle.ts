@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ToteConfig } from '../config/index.js';
 import { writeJsonAtomic } from '../state/index.js';
-import { detectCgroupMode, hybridUnifiedPath } from '../cgroups/index.js';
+import { detectCgroupMode, hybridUnifiedPath, ociResources, processLimitsOnly } from '../cgroups/index.js';
 import { chooseRuntime, generateSpec, isCrun, type RuntimeInfo } from '../runtime/index.js';
 import {
   containerDir,
@@ -101,6 +101,7 @@ export async function prepareBundle(
   const network = await prepareNetwork(config, plan, record, vol.dir);
   const etc = await writeEtcFiles(dir, network.etc);
   const noHosts = record.spec.network?.noHosts ?? false;
+  const limits = ociResources(record.spec.resourcesUnenforced ? processLimitsOnly(record.spec.resources) : record.spec.resources);
 
   const spec = generateSpec({
     rootfs,
@@ -125,6 +126,7 @@ export async function prepareBundle(
       .filter((m) => m.type === 'tmpfs')
       .map((m) => ({ destination: m.destination, options: [...(m.options ?? []), ...(m.readOnly ? ['ro'] : [])] })),
     ttyGroupMapped: plan.rootful || toHostId(plan.gidMap, 5) !== undefined,
+    ...limits,
   });
   await writeJsonAtomic(path.join(dir, 'config.json'), spec);
 

@@ -11,6 +11,7 @@ import { readImageConfig, resolveImage } from '../image/index.js';
 import { generateName } from '../names/index.js';
 import { withLock } from '../state/index.js';
 import { chooseRuntime } from '../runtime/index.js';
+import { detectCgroupMode, limitCapability, neededControllers, parseResourceLimits, type LimitFlags, type ResourceLimits } from '../cgroups/index.js';
 import {
   containerDir,
   layerDir,
@@ -88,6 +89,32 @@ export interface CreateOptions {
   /** `--add-host NAME:IP`. */
   addHosts?: string[];
   noHosts?: boolean;
+  /** Resource limit flags (--memory, --cpus, --ulimit, …) as given. */
+  limits?: LimitFlags;
+  /** Where warnings go (e.g. limits this host cannot enforce). */
+  warn?: (msg: string) => void;
+}
+
+/**
+ * The limits parsed, and whether their cgroup part can be enforced here. When
+ * it cannot, `warning` says why and how to fix it, and only the process
+ * settings (ulimits, oom-score-adj) will apply.
+ */
+export function resolveLimits(
+  config: Pick<ToteConfig, 'isRoot' | 'uid'>,
+  flags: LimitFlags | undefined,
+  cgroupRoot = '/sys/fs/cgroup',
+): { resources?: ResourceLimits; unenforced: boolean; warning?: string } {
+  const resources = flags ? parseResourceLimits(flags) : undefined;
+  const needed = neededControllers(resources);
+  if (needed.length === 0) return { resources, unenforced: false };
+  const cap = limitCapability(config, detectCgroupMode(cgroupRoot), cgroupRoot, needed);
+  if (cap.enforceable) return { resources, unenforced: false };
+  return {
+    resources,
+    unenforced: true,
+    warning: `resource limits ignored (${cap.missing.join(', ')} controller${cap.missing.length > 1 ? 's' : ''} unavailable): ${cap.reason}. To enforce them, ${cap.hint}`,
+  };
 }
 
 /**
@@ -148,6 +175,7 @@ export async function createContainer(config: ToteConfig, plan: UsernsPlan, o: C
   }
   const restartPolicy = parseRestartPolicy(o.restart);
   if (restartPolicy.name !== 'no' && o.rm) throw new UsageError('the --restart and --rm options conflict');
+  const limits = resolveLimits(config, o.limits);
   const image = await resolveImage(config, o.image);
   const imageConfig = (await readImageConfig(config, image)).config ?? {};
   const runtime = chooseRuntime(config);
@@ -211,6 +239,7 @@ export async function createContainer(config: ToteConfig, plan: UsernsPlan, o: C
   const driver = await probeDriver(config, plan, config.storageDriver);
   // Last of the checks: it binds the requested host ports to see they are free.
   const network = await networkSpec(config, o, imageConfig.ExposedPorts);
+  if (limits.warning) o.warn?.(limits.warning);
 
   return withLock(storePaths(config).lock, async () => {
     const existing = await listContainers(config);
@@ -252,6 +281,8 @@ export async function createContainer(config: ToteConfig, plan: UsernsPlan, o: C
           stopTimeout: o.stopTimeout,
           restartPolicy,
           network,
+          ...(limits.resources ? { resources: limits.resources } : {}),
+          ...(limits.unenforced ? { resourcesUnenforced: true } : {}),
         },
         labels: { ...(imageConfig.Labels ?? {}), ...(o.labels ?? {}) },
         driver,

@@ -1,4 +1,4 @@
-export { createContainer, DEFAULT_PATH, type CreateOptions } from './create.js';
+export { createContainer, resolveLimits, DEFAULT_PATH, type CreateOptions } from './create.js';
 export { runAttached, execAttached, type AttachIo, type RunResult } from './run.js';
 export { startExec, type ExecOptions } from './exec.js';
 export { startContainer, stopContainer, killContainer, waitContainer, cleanupContainer, signalNumber, shouldRestart, canStart } from './lifecycle.js';

@@ -5,6 +5,7 @@ import { familiarName } from '../image/index.js';
 import { containerDir, listContainers, loadImages, type ContainerRecord } from '../storage/index.js';
 import { containerAddresses, dockerPortMap, networkModeText } from '../network/index.js';
 import { refreshStatus } from './status.js';
+import { hostConfigLimits } from '../cgroups/index.js';
 
 export async function allContainers(config: ToteConfig): Promise<ContainerRecord[]> {
   return Promise.all((await listContainers(config)).map((c) => refreshStatus(config, c)));
@@ -91,6 +92,7 @@ export async function inspectContainer(config: ToteConfig, c: ContainerRecord): 
       DnsOptions: c.spec.network?.dnsOptions ?? [],
       ExtraHosts: c.spec.network?.addHosts ?? [],
       Runtime: c.runtime,
+      ...hostConfigLimits(c.spec.resources),
     },
     Mounts: c.spec.mounts.map((m) => ({
       Type: m.type,

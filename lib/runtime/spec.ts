@@ -67,6 +67,12 @@ export interface SpecOptions {
   bindSys?: boolean;
   /** Namespaces to share instead of creating: type → path. */
   sharedNamespaces?: Record<string, string>;
+  /** OCI linux.resources (cgroup limits); emitted only when given. */
+  resources?: Record<string, unknown>;
+  /** OCI process.rlimits; emitted only when given. */
+  rlimits?: Array<{ type: string; soft: number; hard: number }>;
+  /** OCI process.oomScoreAdj; emitted only when given. */
+  oomScoreAdj?: number;
 }
 
 export function generateSpec(o: SpecOptions): Record<string, unknown> {
@@ -123,6 +129,8 @@ export function generateSpec(o: SpecOptions): Record<string, unknown> {
         ambient: [],
       },
       noNewPrivileges: false,
+      ...(o.rlimits && o.rlimits.length > 0 ? { rlimits: o.rlimits } : {}),
+      ...(o.oomScoreAdj !== undefined ? { oomScoreAdj: o.oomScoreAdj } : {}),
     },
     root: { path: o.rootfs, readonly: o.readOnlyRoot },
     hostname: o.hostname,
@@ -131,6 +139,7 @@ export function generateSpec(o: SpecOptions): Record<string, unknown> {
       namespaces,
       maskedPaths: MASKED_PATHS,
       readonlyPaths: READONLY_PATHS,
+      ...(o.resources ? { resources: o.resources } : {}),
     },
   };
 }

@@ -4,6 +4,7 @@
  * lib/container; this module only stores and finds records.
  */
 import type { NetworkSpec } from '../network/index.js';
+import type { ResourceLimits } from '../cgroups/index.js';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ToteConfig } from '../config/index.js';
@@ -67,6 +68,10 @@ export interface ContainerSpec {
   restartPolicy?: { name: 'no' | 'always' | 'on-failure' | 'unless-stopped'; maximumRetryCount: number };
   /** Network mode, published ports, DNS and hosts settings (absent in old records: no network). */
   network?: NetworkSpec;
+  /** Resource limits as requested (inspect shows them); absent when none were. */
+  resources?: ResourceLimits;
+  /** Set when cgroups could not enforce the limits at create: only ulimits and oom-score-adj apply. */
+  resourcesUnenforced?: boolean;
 }
 
 export function containerDir(config: ToteConfig, id: string): string {
