@@ -225,3 +225,23 @@ describe('diff, export, commit', () => {
     expect(r.stderr).toContain('no such container');
   });
 });
+
+describe('commit --pause of a running container', () => {
+  test('the container is held during the commit and resumes after it', async () => {
+    const run = await e.tote(['run', '-d', '--name', 'counter', 'busybox', 'sh', '-c', 'i=0; while true; do i=$((i+1)); echo $i > /count; sleep 0.05; done']);
+    expect({ code: run.code, out: show(run) }).toMatchObject({ code: 0 });
+    await new Promise((r) => setTimeout(r, 500));
+    const commit = await e.tote(['commit', 'counter', 'counted:v1']);
+    expect({ code: commit.code, out: show(commit) }).toMatchObject({ code: 0 });
+    const inImage = Number((await e.tote(['run', '--rm', 'counted:v1', 'cat', '/count'])).stdout.trim());
+    expect(inImage).toBeGreaterThan(0);
+    const before = Number((await e.tote(['exec', 'counter', 'cat', '/count'])).stdout.trim());
+    await new Promise((r) => setTimeout(r, 400));
+    const after = Number((await e.tote(['exec', 'counter', 'cat', '/count'])).stdout.trim());
+    // Resumed (SIGCONT): the loop goes on after the commit.
+    expect(after).toBeGreaterThan(before);
+    const state = await e.tote(['exec', 'counter', 'sh', '-c', 'grep State /proc/1/status']);
+    expect(state.stdout).not.toMatch(/stopped/);
+    await e.tote(['rm', '-f', 'counter']);
+  });
+});

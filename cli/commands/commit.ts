@@ -27,16 +27,24 @@ export const commitCommand: CommandModule<GlobalArgs, CommitArgs> = {
       .option('quiet', { alias: 'q', type: 'boolean', describe: 'Suppress output' }) as never,
   handler: async (args) => {
     const ctx = makeContext(args);
-    const [{ findContainer }, { commitContainer }] = await Promise.all([import('../../lib/container/index.js'), import('../../lib/image/index.js')]);
+    const [{ findContainer, stopProcesses }, { commitContainer }] = await Promise.all([import('../../lib/container/index.js'), import('../../lib/image/index.js')]);
     const record = await findContainer(ctx.config, String(args.container));
-    const id = await commitContainer(ctx.config, await ctx.plan(), record, {
-      reference: args.reference,
-      changes: args.change,
-      message: args.message,
-      author: args.author,
-      pause: args.pause,
-      reporter: ctx.reporter,
-    });
+    const plan = await ctx.plan();
+    // --pause (the default): the container's processes are held still while its layer is read.
+    const resume = args.pause !== false && record.status === 'running' ? await stopProcesses(record) : () => {};
+    let id: string;
+    try {
+      id = await commitContainer(ctx.config, plan, record, {
+        reference: args.reference,
+        changes: args.change,
+        message: args.message,
+        author: args.author,
+        pause: args.pause,
+        reporter: ctx.reporter,
+      });
+    } finally {
+      resume();
+    }
     out(id);
   },
 };

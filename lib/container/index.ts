@@ -26,3 +26,4 @@ export { parsePsFilters, compilePsFilters, selectContainers, psContainers, direc
 export { topContainer, parsePsOutput, procTable, pidsInNamespaceOf, type TopResult } from './top.js';
 export { renameContainer, CONTAINER_NAME_RE } from './rename.js';
 export { pruneContainers, parsePruneFilters, type PruneReport } from './prune.js';
+export { stopProcesses } from './freeze.js';

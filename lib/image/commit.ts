@@ -32,7 +32,7 @@ export interface CommitOptions {
   message?: string;
   /** Author (-a). */
   author?: string;
-  /** docker's --pause (default true). Rootless containers cannot be frozen here; see the debug note. */
+  /** docker's --pause (default true); the caller holds the processes still (lib/container stopProcesses). */
   pause?: boolean;
   reporter?: Reporter;
 }
@@ -67,9 +67,6 @@ export async function commitContainer(config: ToteConfig, plan: UsernsPlan, reco
   const parentConfig = await readImageConfig(config, image);
   // Validates the --change instructions before any work is done.
   const runtimeConfig = commitRuntimeConfig(parentConfig.config, record, options.changes);
-  if (options.pause !== false && (record.status === 'running' || record.status === 'paused')) {
-    reporter.debug('commit: the container is not paused (no writable freezer cgroup rootless); its files are read while it runs');
-  }
   const stored = await storeImage(config, plan, {
     parent: image,
     runtimeConfig,
