@@ -272,4 +272,20 @@ describe('build', () => {
     expect(r.stderr).toMatch(/FROM no-such-image-here.*no-such-image-here/);
     expect((await ok(['ps', '-a', '-q'])).trim()).toBe('');
   });
+
+  test('intermediate images are hidden from images, and rmi deletes them with the image', async () => {
+    const dir = context('parents', { Dockerfile: 'FROM busybox\nRUN echo one > /one\nENV STEP=2\n' });
+    const id = (await ok(['build', '-q', '-t', 'parents:v1', dir])).trim();
+    const all = (await ok(['images', '-a', '-q', '--no-trunc'])).split('\n').filter(Boolean);
+    const shown = (await ok(['images', '-q', '--no-trunc'])).split('\n').filter(Boolean);
+    const intermediates = all.filter((i) => !shown.includes(i));
+    expect(intermediates.length).toBeGreaterThan(0);
+    const out = await ok(['rmi', 'parents:v1']);
+    expect(out).toContain('Untagged: parents:v1');
+    expect(out).toContain(`Deleted: ${id}`);
+    // The RUN step's image (unnamed, only parent of the tagged one) goes too.
+    expect(out.split('\n').filter((l) => l.startsWith('Deleted: ')).length).toBeGreaterThanOrEqual(2);
+    const left = (await ok(['images', '-a', '-q', '--no-trunc'])).split('\n').filter(Boolean);
+    expect(left.filter((i) => intermediates.includes(i))).toEqual(intermediates.filter((i) => !out.includes(i)));
+  });
 });

@@ -110,7 +110,8 @@ export async function removeImage(config: ToteConfig, plan: UsernsPlan, text: st
         hint: 'remove it by name, or use --force',
       });
     }
-    const users = (await listContainers(config)).filter((c) => c.imageId === image.id);
+    const containers = await listContainers(config);
+    const users = containers.filter((c) => c.imageId === image.id);
     if (users.length > 0 && !force) {
       throw new ToteError('E_IMAGE_IN_USE', `image ${text} is in use by container ${users[0].id.slice(0, 12)} (${users[0].name})`, {
         hint: 'remove the container first (`tote rm`), or use `tote rmi -f`',
@@ -124,19 +125,31 @@ export async function removeImage(config: ToteConfig, plan: UsernsPlan, text: st
       return;
     }
     report.untagged.push(...image.names);
-    const rest = images.filter((i) => i !== image);
+    // docker also deletes the untagged parents (build steps) nothing else
+    // uses: no name, no other child, no container.
+    const doomed = [image];
+    const containerImages = new Set(containers.map((c) => c.imageId));
+    for (let parentId = image.parent; parentId; ) {
+      const parent = images.find((i) => i.id === parentId);
+      if (!parent || parent.names.length > 0 || containerImages.has(parent.id)) break;
+      if (images.some((i) => i.parent === parent.id && !doomed.includes(i))) break;
+      doomed.push(parent);
+      parentId = parent.parent;
+    }
+    const rest = images.filter((i) => !doomed.includes(i));
     const stillUsed = new Set(rest.flatMap((i) => i.layers));
-    for (const l of image.layers) if (!stillUsed.has(l) && !unusedLayers.includes(l)) unusedLayers.push(l);
-    const manifest = await readImageManifest(config, image).catch(() => undefined);
-    unusedBlobs.push('sha256:' + image.id, image.manifestDigest);
-    for (const d of manifest?.layers ?? []) {
-      const sharedBlob = rest.length > 0 && (await Promise.all(rest.map((r) => readImageManifest(config, r).catch(() => undefined)))).some((m) => m?.layers.some((x) => x.digest === d.digest));
-      if (!sharedBlob) unusedBlobs.push(d.digest);
+    const restManifests = await Promise.all(rest.map((r) => readImageManifest(config, r).catch(() => undefined)));
+    const blobStillUsed = new Set(restManifests.flatMap((m) => m?.layers.map((x) => x.digest) ?? []));
+    for (const d of doomed) {
+      for (const l of d.layers) if (!stillUsed.has(l) && !unusedLayers.includes(l)) unusedLayers.push(l);
+      const manifest = await readImageManifest(config, d).catch(() => undefined);
+      unusedBlobs.push('sha256:' + d.id, d.manifestDigest);
+      for (const layer of manifest?.layers ?? []) if (!blobStillUsed.has(layer.digest) && !unusedBlobs.includes(layer.digest)) unusedBlobs.push(layer.digest);
     }
     // The index is saved first: a crash while deleting files below only
     // leaves unreferenced files behind, never an image with missing layers.
     await saveImages(config, rest);
-    report.deleted.push('sha256:' + image.id);
+    report.deleted.push(...doomed.map((d) => 'sha256:' + d.id));
     for (const l of unusedLayers) {
       await removeTree(config, plan, layerDir(config, l));
       await fs.rm(layerDir(config, l) + '.json', { force: true });
