@@ -18,6 +18,7 @@ import { versionCommand } from './commands/version.js';
 import { unshareCommand } from './commands/unshare.js';
 import { cleanupCommand } from './commands/cleanup.js';
 import { networkVerbs } from './commands/network.js';
+import { imagePruneCommand } from './commands/image-prune.js';
 import { cpCommand } from './commands/cp.js';
 import { diffCommand } from './commands/diff.js';
 import { exportCommand } from './commands/export.js';
@@ -101,6 +102,7 @@ export const NOUNS: Record<string, { describe: string; verbs: AnyCommand[] }> = 
       pushCommand,
       saveCommand,
       loadCommand,
+      imagePruneCommand,
     ],
   },
   container: {

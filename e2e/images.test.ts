@@ -235,3 +235,34 @@ describe('image inspect', () => {
     expect(r.stderr).toMatch(/no such image/i);
   });
 });
+
+describe('images --filter and image prune', () => {
+  test('reference, dangling, since/before and bad keys', async () => {
+    const tag = await e.tote(['tag', 'busybox', 'filtered:v1']);
+    expect(tag.code).toBe(0);
+    const byRef = await e.tote(['images', '--filter', 'reference=filt*', '--format', '{{.Repository}}:{{.Tag}}']);
+    expect(byRef.stdout.trim()).toBe('filtered:v1');
+    // Earlier tests leave unnamed images; dangling=true lists only those.
+    const dangling = await e.tote(['images', '-f', 'dangling=true', '--format', '{{.Repository}}:{{.Tag}}']);
+    for (const line of dangling.stdout.split('\n').filter(Boolean)) expect(line).toBe('<none>:<none>');
+    const named = await e.tote(['images', '-f', 'dangling=false', '--format', '{{.Repository}}']);
+    expect(named.stdout.split('\n')).toContain('filtered');
+    const bad = await e.tote(['images', '--filter', 'frob=1']);
+    expect(bad.code).toBe(125);
+    expect(bad.stderr).toMatch(/invalid filter 'frob'/);
+    await e.tote(['rmi', 'filtered:v1']);
+  });
+
+  test('image prune removes dangling images only; -a removes every unused one', async () => {
+    const id = (await e.tote(['import', await e.busyboxTar()])).stdout.trim(); // unnamed: dangling
+    expect((await e.tote(['images', '-f', 'dangling=true', '-q', '--no-trunc'])).stdout).toContain(id);
+    const pruned = await e.tote(['image', 'prune', '-f']);
+    expect(pruned.code).toBe(0);
+    expect(pruned.stdout).toContain(`deleted: ${id}`);
+    expect(pruned.stdout).toMatch(/^Total reclaimed space: /m);
+    expect((await e.tote(['images', '-q'])).stdout.trim()).not.toBe('');
+    const declined = await e.tote(['image', 'prune', '-a'], { input: 'n\n' });
+    expect(declined.stdout).toMatch(/Are you sure you want to continue\? \[y\/N\]/);
+    expect(declined.stdout).not.toMatch(/deleted:/);
+  });
+});

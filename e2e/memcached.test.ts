@@ -289,7 +289,8 @@ describe('memcached (issue 7)', () => {
     try {
       await t.expect(/\$ $/m);
       t.p.write('echo $((6*7)); id -un\r');
-      await t.expect(/\r?\n42\r*\nmemcache\r*\n/);
+      // bash turns bracketed paste off (ESC[?2004l\r) before running the line.
+      await t.expect(/\n(?:\x1b\[\?2004l)?\r*42\r*\nmemcache\r*\n/);
       t.p.write('exit\r');
       const { exitCode } = await t.waitExit(20_000);
       expect(exitCode).toBe(0);

@@ -10,6 +10,7 @@ interface ImagesArgs extends GlobalArgs {
   digests?: boolean;
   format?: string;
   all?: boolean;
+  filter?: string[];
 }
 
 const HEADERS: Record<string, string> = {
@@ -33,11 +34,18 @@ export const imagesCommand: CommandModule<GlobalArgs, ImagesArgs> = {
       .option('no-trunc', { type: 'boolean', describe: 'Do not truncate output' })
       .option('digests', { type: 'boolean', describe: 'Show digests' })
       .option('all', { alias: 'a', type: 'boolean', describe: 'Show all images (intermediate layers too)' })
+      .option('filter', { alias: 'f', type: 'string', array: true, describe: 'Filter output (dangling=true|false, reference=GLOB, before=IMAGE, since=IMAGE, label=KEY[=VALUE])' })
       .option('format', { type: 'string', describe: 'Format output using a Go template, "table …" or "json"' }) as never,
   handler: async (args) => {
     const ctx = makeContext(args);
-    const [{ listImageRows, parseReference }, fmt] = await Promise.all([import('../../lib/image/index.js'), import('../../lib/format/index.js')]);
+    const [{ listImageRows, parseReference, parseImageFilters, filterImageRows }, { loadImages }, fmt] = await Promise.all([
+      import('../../lib/image/index.js'),
+      import('../../lib/storage/index.js'),
+      import('../../lib/format/index.js'),
+    ]);
+    const filters = parseImageFilters(args.filter?.map(String));
     let rows = await listImageRows(ctx.config, { all: args.all });
+    rows = await filterImageRows(ctx.config, rows, await loadImages(ctx.config), filters);
     if (args.repository) {
       const ref = parseReference(args.repository);
       const explicitTag = /:[^/]+$/.test(args.repository);

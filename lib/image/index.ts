@@ -11,3 +11,5 @@ export { pushImage, type PushOptions, type PushEvent, type PushProgress } from '
 export { parsePlatform, selectPlatform, formatPlatform, type Platform, type IndexEntry } from './platform.js';
 export { imageHistory, type HistoryRow } from './history.js';
 export { saveArchive, loadArchive, repoTag, ARCHIVE_FORMATS, type SaveOptions, type LoadOptions, type LoadResult, type LoadedImage, type ArchiveFormat } from './archive/index.js';
+export { pruneImages, type ImagePruneReport } from './prune.js';
+export { parseImageFilters, filterImageRows, globMatch } from './filter.js';

@@ -4,7 +4,7 @@
  */
 import type { ToteConfig } from '../config/index.js';
 import { allContainers, containerSize, pruneContainers, refreshStatus } from '../container/index.js';
-import { removeImage } from '../image/index.js';
+import { pruneImages } from '../image/index.js';
 import { loadImages, type ContainerRecord, type ImageRecord } from '../storage/index.js';
 import type { UsernsPlan } from '../userns/index.js';
 import { listVolumeEntries, pruneVolumes, treeSize, type VolumeRecord } from '../volume/index.js';
@@ -93,18 +93,10 @@ export async function systemPrune(config: ToteConfig, plan: UsernsPlan, o: Syste
     report.reclaimed += v.reclaimed;
   }
   // Images last: removing containers may have freed some.
-  const used = new Set((await allContainers(config)).map((r) => r.imageId));
-  for (const image of await loadImages(config)) {
-    if (used.has(image.id)) continue;
-    if (!o.all && image.names.length > 0) continue;
-    try {
-      const r = await removeImage(config, plan, image.id, true);
-      report.images.untagged.push(...r.untagged);
-      report.images.deleted.push(...r.deleted);
-      if (r.deleted.length > 0) report.reclaimed += image.size;
-    } catch (e) {
-      report.failed.push({ what: `image ${image.id.slice(0, 12)}`, error: e as Error });
-    }
-  }
+  const images = await pruneImages(config, plan, { all: o.all });
+  report.images.untagged.push(...images.untagged);
+  report.images.deleted.push(...images.deleted);
+  report.reclaimed += images.reclaimed;
+  for (const f of images.failed) report.failed.push({ what: `image ${f.id.slice(0, 12)}`, error: f.error });
   return report;
 }
