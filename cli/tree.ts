@@ -19,6 +19,7 @@ import { unshareCommand } from './commands/unshare.js';
 import { cleanupCommand } from './commands/cleanup.js';
 import { networkVerbs } from './commands/network.js';
 import { imagePruneCommand } from './commands/image-prune.js';
+import { pauseCommand, unpauseCommand } from './commands/pause.js';
 import { cpCommand } from './commands/cp.js';
 import { diffCommand } from './commands/diff.js';
 import { exportCommand } from './commands/export.js';
@@ -58,6 +59,8 @@ export const TOP_LEVEL: AnyCommand[] = [
   waitCommand,
   attachCommand,
   execCommand,
+  pauseCommand,
+  unpauseCommand,
   importCommand,
   renamed(imagesCommand, 'images'),
   tagCommand,
@@ -116,7 +119,7 @@ export const NOUNS: Record<string, { describe: string; verbs: AnyCommand[] }> = 
 };
 // cp, diff, export, commit under `tote container` too.
 NOUNS.container!.verbs.push(renamed(cpCommand, 'cp'), renamed(diffCommand, 'diff'), renamed(exportCommand, 'export'), renamed(commitCommand, 'commit'));
-NOUNS.container!.verbs.push(topCommand, renameCommand, containerPruneCommand, portCommand);
+NOUNS.container!.verbs.push(topCommand, renameCommand, containerPruneCommand, portCommand, pauseCommand, unpauseCommand);
 
 export const KNOWN = new Set([...TOP_LEVEL.map((c) => String(c.command).split(' ')[0]), ...Object.keys(NOUNS), 'help', 'completion']);
 

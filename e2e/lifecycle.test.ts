@@ -124,6 +124,30 @@ describe('detached containers', () => {
   });
 });
 
+describe('pause and unpause', () => {
+  test('a paused container stops counting, shows Paused, refuses exec, and resumes', async () => {
+    await ok(['run', '-d', '--name', 'counter', 'busybox', 'sh', '-c', 'i=0; while true; do i=$((i+1)); echo $i > /count; sleep 0.05; done']);
+    await new Promise((r) => setTimeout(r, 400));
+    const read = async () => Number((await e.tote(['cp', 'counter:/count', '-'])).stdout.match(/\b(\d+)\n/)?.[1] ?? NaN);
+    expect(await ok(['pause', 'counter'])).toBe('counter');
+    expect(await ok(['ps', '--filter', 'name=counter', '--format', '{{.Status}}'])).toMatch(/\(Paused\)$/);
+    expect(await state('counter')).toBe('paused 0');
+    const a = await read();
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await read()).toBe(a);
+    const exec = await e.tote(['exec', 'counter', 'true']);
+    expect(exec.code).toBe(125);
+    expect(exec.stderr).toMatch(/unpause/);
+    expect((await e.tote(['pause', 'counter'])).code).toBe(1);
+    await ok(['unpause', 'counter']);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await read()).toBeGreaterThan(a);
+    await ok(['pause', 'counter']);
+    await ok(['stop', '-t', '1', 'counter']);
+    expect(await state('counter')).toMatch(/^exited /);
+  });
+});
+
 describe('restart policies and --rm without a daemon', () => {
   test('on-failure:2 runs a failing container three times', async () => {
     await ok(['run', '-d', '--name', 'flaky', '--restart', 'on-failure:2', 'busybox', 'sh', '-c', 'echo ran; exit 1']);

@@ -48,7 +48,7 @@ export async function startExec(config: ToteConfig, plan: UsernsPlan, record: Co
   const current = await refreshStatus(config, record);
   if (current.status !== 'running') {
     throw new ToteError('E_CONTAINER_STATE', `can only create exec sessions on running containers: container ${current.id.slice(0, 12)} is ${current.status}`, {
-      hint: 'start it first with `tote start`',
+      hint: current.status === 'paused' ? 'unpause it first with `tote unpause`' : 'start it first with `tote start`',
     });
   }
   if (o.command.length === 0) throw new ToteError('E_USAGE', 'exec requires a command', { hint: 'tote exec CONTAINER COMMAND [ARG...]' });

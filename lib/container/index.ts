@@ -27,3 +27,4 @@ export { topContainer, parsePsOutput, procTable, pidsInNamespaceOf, type TopResu
 export { renameContainer, CONTAINER_NAME_RE } from './rename.js';
 export { pruneContainers, parsePruneFilters, type PruneReport } from './prune.js';
 export { stopProcesses } from './freeze.js';
+export { pauseContainer, unpauseContainer } from './pause.js';
