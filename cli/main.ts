@@ -8,7 +8,7 @@ import { ToteError, UsageError } from '../lib/errors/index.js';
 import { splitCommandArgs } from './argv.js';
 import { exitCode } from './exit.js';
 import { err } from './output.js';
-import { RUN_OPTION_NAMES, RUN_VALUE_OPTIONS } from './commands/run.js';
+import { RUN_OPTION_NAMES, RUN_VALUE_OPTIONS } from './commands/run-options.js';
 import { EXEC_OPTION_NAMES, EXEC_VALUE_OPTIONS } from './commands/exec.js';
 import { FAST, fastParser } from './fast.js';
 import { dockerGlobals } from './docker-globals.js';
