@@ -228,7 +228,7 @@ describe('diff, export, commit', () => {
 
 describe('commit --pause of a running container', () => {
   test('the container is held during the commit and resumes after it', async () => {
-    const run = await e.tote(['run', '-d', '--name', 'counter', 'busybox', 'sh', '-c', 'i=0; while true; do i=$((i+1)); echo $i > /count; sleep 0.05; done']);
+    const run = await e.tote(['run', '-d', '--name', 'counter', 'busybox', 'sh', '-c', 'i=0; while true; do i=$((i+1)); echo $i > /count.new; mv /count.new /count; sleep 0.05; done']);
     expect({ code: run.code, out: show(run) }).toMatchObject({ code: 0 });
     await new Promise((r) => setTimeout(r, 500));
     const commit = await e.tote(['commit', 'counter', 'counted:v1']);

@@ -126,7 +126,7 @@ describe('detached containers', () => {
 
 describe('pause and unpause', () => {
   test('a paused container stops counting, shows Paused, refuses exec, and resumes', async () => {
-    await ok(['run', '-d', '--name', 'counter', 'busybox', 'sh', '-c', 'i=0; while true; do i=$((i+1)); echo $i > /count; sleep 0.05; done']);
+    await ok(['run', '-d', '--name', 'counter', 'busybox', 'sh', '-c', 'i=0; while true; do i=$((i+1)); echo $i > /count.new; mv /count.new /count; sleep 0.05; done']);
     await new Promise((r) => setTimeout(r, 400));
     const read = async () => Number((await e.tote(['cp', 'counter:/count', '-'])).stdout.match(/\b(\d+)\n/)?.[1] ?? NaN);
     expect(await ok(['pause', 'counter'])).toBe('counter');
