@@ -2,6 +2,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../lib/errors/index.js';
 import type { CreateOptions } from '../../lib/container/index.js';
+import type { LimitFlags } from '../../lib/cgroups/index.js';
 import type { ContainerRecord } from '../../lib/storage/index.js';
 import { makeContext, type GlobalArgs } from '../context.js';
 import { createWithUnitFlags } from './unit-flags.js';
@@ -9,7 +10,8 @@ import { setExitCode } from '../exit.js';
 import { out } from '../output.js';
 import { ensureRunImage } from '../ensure-image.js';
 
-export interface RunArgs extends GlobalArgs {
+/** Resource-limit flags come as lib/cgroups' LimitFlags (strings, parsed there). */
+export interface RunArgs extends GlobalArgs, LimitFlags {
   image: string;
   command?: string[];
   name?: string;
@@ -47,19 +49,6 @@ export interface RunArgs extends GlobalArgs {
   dnsOption?: string[];
   addHost?: string[];
   noHosts?: boolean;
-  memory?: string;
-  memorySwap?: string;
-  memoryReservation?: string;
-  cpus?: string;
-  cpuShares?: string;
-  cpuQuota?: string;
-  cpuPeriod?: string;
-  cpusetCpus?: string;
-  cpusetMems?: string;
-  pidsLimit?: string;
-  blkioWeight?: string;
-  ulimit?: string[];
-  oomScoreAdj?: string;
   '--'?: string[];
 }
 
