@@ -13,6 +13,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { sleep } from './proc.js';
+import { BLOCK, fileHeader, paddedSize } from './tar.js';
 
 export interface Registry {
   /** host:port */
@@ -102,30 +103,11 @@ export async function stopRegistry(): Promise<void> {
   if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL');
 }
 
-const BLOCK = 512;
-
-function octal(value: number, width: number): string {
-  return value.toString(8).padStart(width - 1, '0') + '\0';
-}
-
 /** A tar holding one regular file (0:0, 0644) of `size` random bytes. */
 function randomFileTar(name: string, size: number): Buffer {
-  const header = Buffer.alloc(BLOCK);
-  header.write(name, 0, 100, 'ascii');
-  header.write(octal(0o644, 8), 100, 'ascii');
-  header.write(octal(0, 8), 108, 'ascii');
-  header.write(octal(0, 8), 116, 'ascii');
-  header.write(octal(size, 12), 124, 'ascii');
-  header.write(octal(Math.floor(Date.UTC(2024, 0, 1) / 1000), 12), 136, 'ascii');
-  header.write('        ', 148, 'ascii');
-  header.write('0', 156, 'ascii');
-  header.write('ustar\0', 257, 'ascii');
-  header.write('00', 263, 'ascii');
-  let sum = 0;
-  for (const b of header) sum += b;
-  header.write(octal(sum, 7) + ' ', 148, 'ascii');
-  const tar = Buffer.alloc(BLOCK + Math.ceil(size / BLOCK) * BLOCK + 2 * BLOCK);
-  header.copy(tar);
+  // Header, data, and the two zero blocks that end an archive.
+  const tar = Buffer.alloc(BLOCK + paddedSize(size) + 2 * BLOCK);
+  fileHeader(name, size).copy(tar);
   randomFillSync(tar, BLOCK, size);
   return tar;
 }
