@@ -11,7 +11,7 @@ export {
   HEADER_FUNCS,
   type TemplateFunc,
   type TemplateOptions,
-} from './template.js';
+} from './template/index.js';
 export { renderTable, renderFormatted, tabwrite, type TabwriterOptions, type RenderOptions } from './table.js';
 export { humanDuration, timeAgo, humanSize, bytesSize, fromHumanSize, ramInBytes } from './time.js';
 export { sprintf, sprint, sprintln, formatValue as goFormatValue } from './gofmt.js';

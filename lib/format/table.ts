@@ -3,7 +3,7 @@
  * (`tabwriter.NewWriter(out, 10, 1, 3, ' ', 0)`: minwidth 10, padding 3,
  * pad with spaces), plus `--format` rendering (table / template / json).
  */
-import { goJson, HEADER_FUNCS, HeaderRow, isJsonFormat, parseFormat, Template } from './template.js';
+import { goJson, HEADER_FUNCS, HeaderRow, isJsonFormat, parseFormat, Template } from './template/index.js';
 
 export interface TabwriterOptions {
   /** Minimal cell width including padding (docker: 10). */

@@ -1,34 +1,6 @@
 import { describe, test, expect } from '@jest/globals';
-import { compileTemplate, isJsonFormat, parseFormat, TemplateError } from './template.js';
-
-const labels: Record<string, string> = { 'com.x': 'y', k: 'v' };
-const row = {
-  ID: 'abc123def456',
-  Names: ['web', 'db'],
-  Name: 'foo',
-  State: 'running',
-  Size: 0,
-  Mounts: [{ Source: '/a' }, { Source: '/b' }],
-  Labels: labels,
-  Config: { Env: ['A=1', 'B=2'], Tty: false },
-  Label(key: string): string {
-    return labels[key] ?? '';
-  },
-};
-
-function run(src: string, data: unknown = row): string {
-  return compileTemplate(src)(data);
-}
-
-function err(src: string, data: unknown = row): string {
-  try {
-    run(src, data);
-  } catch (e) {
-    expect(e).toBeInstanceOf(TemplateError);
-    return (e as Error).message;
-  }
-  throw new Error(`no error for ${src}`);
-}
+import { err, run } from './harness.js';
+import { compileTemplate, TemplateError } from './index.js';
 
 describe('docker --format examples', () => {
   test.each([
@@ -73,16 +45,7 @@ describe('docker --format examples', () => {
   });
 });
 
-describe('syntax', () => {
-  test('trim markers', () => {
-    expect(run('a  {{- "b" -}}  \n c')).toBe('abc');
-    expect(run('a {{"b"}} c')).toBe('a b c');
-    expect(run('{{- /* comment */ -}}  x')).toBe('x');
-    expect(run('x{{/* c */}}y')).toBe('xy');
-    // "-3" is a number, not a trim marker
-    expect(run('{{-3}}')).toBe('-3');
-  });
-
+describe('evaluation', () => {
   test('variables', () => {
     expect(run('{{$x := .Name}}{{$x}}')).toBe('foo');
     expect(run('{{$x := 1}}{{$x = 2}}{{$x}}')).toBe('2');
@@ -122,26 +85,6 @@ describe('syntax', () => {
     expect(run('{{.Names | join "," | len}}', { Names: 'x' })).toBe('1');
   });
 
-  test('literals', () => {
-    expect(run('{{"a\\tb"}}|{{`raw\\n`}}|{{\'a\'}}|{{1.5}}|{{0x1F}}|{{1e3}}|{{true}}|{{-2}}')).toBe('a\tb|raw\\n|97|1.5|31|1000|true|-2');
-  });
-
-  test('comparison and logic', () => {
-    expect(run('{{eq 1 1}} {{ne "a" "b"}} {{lt 1 2}} {{le 2 2}} {{gt "b" "a"}} {{ge 1 2}}')).toBe('true true true true true false');
-    expect(run('{{eq .State "exited" "running"}}')).toBe('true');
-    expect(run('{{and 1 0 2}} {{and 1 2}} {{or 0 "" "x"}} {{or 0 ""}} {{not .Missing}}')).toBe('0 2 x  true');
-    expect(run('{{eq .Missing "x"}}')).toBe('false');
-    // `and` short-circuits: the failing index is never evaluated
-    expect(run('{{and .Missing (index .Names 9)}}')).toBe('<no value>');
-  });
-
-  test('index and slice', () => {
-    expect(run('{{index .Names 1}}')).toBe('db');
-    expect(run('{{index . "a" 0}}', { a: [7] })).toBe('7');
-    expect(run('{{slice .Names 1}}')).toBe('[db]');
-    expect(run('{{slice "hello" 1 3}}')).toBe('el');
-  });
-
   test('define, template, block', () => {
     expect(run('{{define "T"}}[{{.}}]{{end}}{{template "T" .Name}}{{template "T" "x"}}')).toBe('[foo][x]');
     expect(run('{{block "B" .Name}}<{{.}}>{{end}}')).toBe('<foo>');
@@ -176,20 +119,39 @@ describe('syntax', () => {
   });
 });
 
-describe('errors', () => {
-  test('parse errors', () => {
-    expect(err('{{.Name} }}')).toBe('template: :1: unexpected "}" in operand');
-    expect(err('{{foo .}}')).toBe('template: :1: function "foo" not defined');
-    expect(err('{{$x}}')).toBe('template: :1: undefined variable "$x"');
-    expect(err('{{if .A}}x')).toBe('template: :1: unexpected EOF');
-    expect(err('{{end}}')).toBe('template: :1: unexpected {{end}}');
-    expect(err('a\n{{.A')).toBe('template: :2: unclosed action');
-    expect(err('{{}}')).toBe('template: :1: missing value for command');
-    expect(err('{{break}}')).toMatch(/outside \{\{range\}\}/);
-    expect(err('{{(.A}}')).toBe('template: :1: unclosed left paren');
-    expect(err('{{"abc}}')).toBe('template: :1: unterminated quoted string');
+describe('evaluation: corners', () => {
+  test('range assigns to variables declared outside it', () => {
+    expect(run('{{$i := 0}}{{$e := 0}}{{range $i, $e = .Names}}{{end}}{{$i}} {{$e}}')).toBe('1 db');
   });
 
+  test('range: zero or negative counts run the else branch; missing elements are nil', () => {
+    expect(run('{{range 0}}x{{else}}none{{end}}|{{range -2}}x{{end}}')).toBe('none|');
+    expect(run('{{range .}}{{.}}{{end}}', [undefined, 1])).toBe('<nil>1');
+    expect(run('{{range .}}{{.}}{{end}}', { b: 2, a: null })).toBe('<nil>2');
+  });
+
+  test('a block defined inside range may continue it', () => {
+    expect(run('{{range .Names}}{{block "B" .}}[{{.}}]{{continue}}{{end}}{{end}}')).toBe('[web][db]');
+  });
+
+  test('a Map is a map', () => {
+    expect(run('{{.k}} {{len .}}', new Map([['k', 1]]))).toBe('1 1');
+  });
+
+  test('functions, variables and chains as arguments', () => {
+    const render = compileTemplate('{{printf "<%s>" now}} {{$x := 1}}{{printf "%d" $x}} {{printf "%s" (index .Mounts 0).Source}}', {
+      funcs: { now: () => 'N' },
+    });
+    expect(render({ Mounts: [{ Source: '/a' }] })).toBe('<N> 1 /a');
+  });
+
+  test('the piped value is the last argument', () => {
+    const render = compileTemplate('{{"x" | shout | shout}}', { funcs: { shout: (s) => `${String(s)}!` } });
+    expect(render({})).toBe('x!!');
+  });
+});
+
+describe('execution errors', () => {
   test('execution errors', () => {
     expect(err('{{.Name.Foo}}')).toBe('template: :1:2: executing "" at <.Name.Foo>: can\'t evaluate field Foo in type string');
     expect(err('{{index .Names 5}}')).toMatch(/error calling index: index out of range: 5$/);
@@ -209,18 +171,36 @@ describe('errors', () => {
   });
 });
 
-describe('parseFormat / isJsonFormat', () => {
-  test('table prefix and docker escapes', () => {
-    expect(parseFormat('table {{.ID}}\\t{{.Names}}')).toEqual({ table: true, template: '{{.ID}}\t{{.Names}}' });
-    expect(parseFormat('{{.ID}}\\n')).toEqual({ table: false, template: '{{.ID}}\n' });
-    expect(parseFormat('table')).toEqual({ table: true, template: '' });
-    expect(parseFormat('  {{.ID}}  ')).toEqual({ table: false, template: '{{.ID}}' });
+describe('execution errors: corners', () => {
+  test('arguments to something that is not a function', () => {
+    expect(err('{{1 2}}')).toBe('template: :1:2: executing "" at <1>: can\'t give argument to non-function 1');
+    expect(err('{{. 1}}')).toMatch(/can't give argument to non-function \.$/);
+    expect(err('{{(.Name) 1}}')).toMatch(/can't give argument to non-function \(\.Name\)$/);
+    expect(err('{{"a" | (.Name)}}')).toBe('template: :1:8: executing "" at <(.Name)>: can\'t give argument to non-function (.Name)');
+    expect(err('{{$x := 1}}{{$x 2}}')).toBe('template: :1:13: executing "" at <$x>: can\'t give argument to non-function $x');
   });
 
-  test('json', () => {
-    expect(isJsonFormat('json')).toBe(true);
-    expect(isJsonFormat(' json ')).toBe(true);
-    expect(isJsonFormat('{{json .}}')).toBe(false);
+  test('nil and non-struct receivers', () => {
+    expect(err('{{nil}}')).toMatch(/nil is not a command$/);
+    expect(err('{{.A.B}}', { A: null })).toMatch(/<\.A\.B>: nil pointer evaluating interface \{\}\.B$/);
+    expect(err('{{$x := 1}}{{$x.A}}')).toMatch(/can't evaluate field A in type int$/);
+  });
+
+  test('range over an int with two variables', () => {
+    expect(err('{{range $i, $e := 3}}{{end}}')).toMatch(/can't use 3 to iterate over more than one variable$/);
+  });
+
+  test('a function value cannot be printed', () => {
+    expect(err('{{index . 0}}', [() => 1])).toMatch(/can't print index \. 0 of type func\(\.\.\.interface \{\}\) interface \{\}$/);
+  });
+
+  test("a caller's function that throws", () => {
+    const render = compileTemplate('{{boom}}', { funcs: { boom: () => { throw new Error('boom'); } } });
+    expect(() => render({})).toThrow('template: :1:2: executing "" at <boom>: error calling boom: boom');
+  });
+
+  test('break in a block run outside its range', () => {
+    expect(err('{{range .Names}}{{block "B" .}}{{break}}{{end}}{{end}}{{template "B" 1}}')).toBe('template: break or continue outside range');
   });
 });
 
