@@ -30,6 +30,7 @@ export const RUN_OPTIONS: Record<string, Options> = {
   'stop-signal': { type: 'string', describe: 'Signal to stop the container (default: the image\'s STOPSIGNAL, else SIGTERM)' },
   'stop-timeout': { type: 'number', describe: 'Seconds to wait for the container to stop before killing it (default 10)' },
   pull: { type: 'string', describe: 'Pull the image before running: missing (default), always, never, newer' },
+  platform: { type: 'string', describe: 'Use the image for this platform (os/arch[/variant]): pulled if the local one is for another platform' },
   cidfile: { type: 'string', describe: 'Write the container ID to the file (which must not exist)' },
   pidfile: { type: 'string', describe: 'Write the container\'s process id to the file once it runs (run only)' },
   replace: { type: 'boolean', describe: 'If a container with the same --name exists, remove it first' },

@@ -41,6 +41,7 @@ export interface RunArgs extends GlobalArgs, LimitFlags {
   replace?: boolean;
   sdnotify?: string;
   pull?: string;
+  platform?: string;
   network?: string;
   publish?: string[];
   publishAll?: boolean;

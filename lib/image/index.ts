@@ -8,7 +8,8 @@ export { commitContainer, commitRuntimeConfig, type CommitOptions } from './comm
 export { storeImage, containerLayer, type StoreImageOptions, type StoredImage, type LayerSource } from './store-image.js';
 export { pullImage, ensureImage, parsePullPolicy, shortId, silentProgress, type PullOptions, type PullResult, type PullEvent, type PullProgress, type PullPolicy, type LayerStatus } from './pull.js';
 export { pushImage, type PushOptions, type PushEvent, type PushProgress } from './push.js';
-export { parsePlatform, selectPlatform, formatPlatform, type Platform, type IndexEntry } from './platform.js';
+export { parsePlatform, selectPlatform, formatPlatform, platformMatches, type Platform, type IndexEntry } from './platform.js';
+export { findLocalImage, type LocalImage } from './local-platform.js';
 export { imageHistory, type HistoryRow } from './history.js';
 export { saveArchive, loadArchive, repoTag, ARCHIVE_FORMATS, type SaveOptions, type LoadOptions, type LoadResult, type LoadedImage, type ArchiveFormat } from './archive/index.js';
 export { pruneImages, type ImagePruneReport } from './prune.js';

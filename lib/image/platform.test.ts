@@ -1,5 +1,5 @@
 import { describe, test, expect } from '@jest/globals';
-import { parsePlatform, selectPlatform, type IndexEntry } from './platform.js';
+import { parsePlatform, platformMatches, selectPlatform, type IndexEntry } from './platform.js';
 import { parseReference } from './reference.js';
 
 const entry = (digest: string, os: string, architecture: string, variant?: string, annotations?: Record<string, string>): IndexEntry => ({
@@ -7,6 +7,21 @@ const entry = (digest: string, os: string, architecture: string, variant?: strin
   size: 1,
   platform: { os, architecture, ...(variant ? { variant } : {}) },
   ...(annotations ? { annotations } : {}),
+});
+
+describe('a stored image against a requested platform', () => {
+  test('os and architecture must match; a variant only when asked for', () => {
+    expect(platformMatches(parsePlatform('linux/amd64'), { os: 'linux', architecture: 'amd64' })).toBe(true);
+    expect(platformMatches(parsePlatform('linux/arm64'), { os: 'linux', architecture: 'amd64' })).toBe(false);
+    expect(platformMatches(parsePlatform('windows/amd64'), { os: 'linux', architecture: 'amd64' })).toBe(false);
+    expect(platformMatches(parsePlatform('linux/arm64/v8'), { os: 'linux', architecture: 'arm64' })).toBe(true);
+    expect(platformMatches(parsePlatform('linux/arm/v6'), { os: 'linux', architecture: 'arm', variant: 'v7' })).toBe(false);
+    expect(platformMatches({ os: 'linux', architecture: 'arm' }, { os: 'linux', architecture: 'arm', variant: 'v6' })).toBe(true);
+    expect(platformMatches(parsePlatform('linux/amd64'), { os: 'linux', architecture: 'x86_64' })).toBe(true);
+  });
+  test('an image that records no platform is not re-pulled forever', () => {
+    expect(platformMatches(parsePlatform('linux/arm64'), {})).toBe(true);
+  });
 });
 
 describe('platform selection', () => {

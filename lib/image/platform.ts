@@ -73,3 +73,18 @@ export function selectPlatform(entries: IndexEntry[], want: Platform): IndexEntr
     hint: available.length ? `available: ${[...new Set(available)].join(', ')} (choose one with --platform)` : undefined,
   });
 }
+
+/**
+ * Does an image built for `have` (its config's os/architecture/variant)
+ * satisfy `want`? A variant is compared only when one was asked for, with
+ * the architecture's default standing in for a missing one (arm64 = v8).
+ * An image that records no os or architecture (some in the wild don't)
+ * is taken to match rather than be re-pulled forever.
+ */
+export function platformMatches(want: Platform, have: { os?: string; architecture?: string; variant?: string }): boolean {
+  if (!have.os || !have.architecture) return true;
+  const h = normalizeArch(have.architecture, have.variant);
+  if (have.os.toLowerCase() !== want.os || h.architecture !== want.architecture) return false;
+  if (!want.variant) return true;
+  return (h.variant || defaultVariant(h.architecture)) === want.variant;
+}

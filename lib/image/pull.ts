@@ -45,7 +45,7 @@ import {
 } from '../storage/index.js';
 import { parsePlatform, selectPlatform, formatPlatform, type IndexEntry, type Platform } from './platform.js';
 import { parseReference, type ImageReference } from './reference.js';
-import { findImage } from './store.js';
+import { findLocalImage } from './local-platform.js';
 import { MANIFEST_ACCEPT, ManifestType, type Descriptor, type ImageConfig, type ImageManifest } from './types.js';
 
 export type LayerStatus = 'Pulling fs layer' | 'Waiting' | 'Downloading' | 'Verifying Checksum' | 'Download complete' | 'Extracting' | 'Pull complete' | 'Already exists';
@@ -382,11 +382,12 @@ export async function ensureImage(
   policy: PullPolicy,
   options: PullOptions = {},
 ): Promise<string> {
-  const local = findImage(await loadImages(config), text);
+  // With --platform, a local image of another platform counts as missing.
+  const { image: local, mismatch } = await findLocalImage(config, text, options.platform);
   if (local && policy === 'missing') return local.id;
   if (policy === 'never') {
     if (local) return local.id;
-    throw new NoSuchImageError(text);
+    throw mismatch ?? new NoSuchImageError(text);
   }
   let ref: ImageReference;
   try {
@@ -407,7 +408,8 @@ export async function ensureImage(
     // Not here and not pullable: say both, so `run nosuchimage` still reads
     // "no such image" (with the registry's reason) rather than a network error.
     if (!local && e instanceof ToteError) {
-      throw new ToteError('E_NO_SUCH_IMAGE', `${text}: no such image locally, and pulling ${ref.full} failed: ${e.message}`, {
+      const missing = mismatch ? `no ${options.platform} image locally` : 'no such image locally';
+      throw new ToteError('E_NO_SUCH_IMAGE', `${text}: ${missing}, and pulling ${ref.full} failed: ${e.message}`, {
         hint: e.hint ?? 'check the name, or import/pull the image first',
         cause: e,
       });
