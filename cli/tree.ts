@@ -31,6 +31,8 @@ import { startCommand, stopCommand, killCommand, restartCommand, waitCommand } f
 import { attachCommand } from './commands/attach.js';
 import { execCommand } from './commands/exec.js';
 import { topCommand } from './commands/top.js';
+import { statsCommand } from './commands/stats.js';
+import { updateCommand } from './commands/update.js';
 import { renameCommand } from './commands/rename.js';
 import { portCommand } from './commands/port.js';
 import { containerPruneCommand } from './commands/prune.js';
@@ -77,6 +79,8 @@ export const TOP_LEVEL: AnyCommand[] = [
   renamed(exportCommand, 'export'),
   renamed(commitCommand, 'commit'),
   topCommand,
+  statsCommand,
+  updateCommand,
   renameCommand,
   portCommand,
   pullCommand,
@@ -119,7 +123,7 @@ export const NOUNS: Record<string, { describe: string; verbs: AnyCommand[] }> = 
 };
 // cp, diff, export, commit under `tote container` too.
 NOUNS.container!.verbs.push(renamed(cpCommand, 'cp'), renamed(diffCommand, 'diff'), renamed(exportCommand, 'export'), renamed(commitCommand, 'commit'));
-NOUNS.container!.verbs.push(topCommand, renameCommand, containerPruneCommand, portCommand, pauseCommand, unpauseCommand);
+NOUNS.container!.verbs.push(topCommand, renameCommand, containerPruneCommand, portCommand, pauseCommand, unpauseCommand, statsCommand, updateCommand);
 
 export const KNOWN = new Set([...TOP_LEVEL.map((c) => String(c.command).split(' ')[0]), ...Object.keys(NOUNS), 'help', 'completion']);
 

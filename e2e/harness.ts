@@ -61,7 +61,11 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 /** Per-test timeout: containers take seconds, not jest's default 5 s (jest ignores testTimeout inside `projects`). */
 export const TEST_TIMEOUT_MS = 120_000;
 
-export function makeEnv(): E2EEnv {
+/**
+ * `asRoot`: every CLI call runs as root (directly when the tests do, else
+ * through `sudo -n`; see rootAvailable()), for the rootful cases.
+ */
+export function makeEnv(options: { asRoot?: boolean } = {}): E2EEnv {
   jest.setTimeout(TEST_TIMEOUT_MS);
   // Short base path: unix socket paths (attach sockets, runtime state) are
   // limited to 108 bytes and will live under --runroot.
@@ -107,7 +111,7 @@ export function makeEnv(): E2EEnv {
   const globalArgs = ['--root', root, '--runroot', runroot];
 
   const tote = (args: string[], opts: ToteOptions = {}): Promise<ToteResult> =>
-    runCli([...globalArgs, ...args], { ...opts, env: { ...env, ...(opts.env ?? {}) }, cwd: opts.cwd ?? dir });
+    runCli([...globalArgs, ...args], { ...opts, env: { ...env, ...(opts.env ?? {}) }, cwd: opts.cwd ?? dir, sudo: Boolean(options.asRoot) && !isRoot });
 
   let tarPromise: Promise<string> | undefined;
   const busyboxTar = (): Promise<string> => {
@@ -158,10 +162,14 @@ export function makeEnv(): E2EEnv {
 }
 
 /** Runs `node dist/cli/main.js ARGS` with exactly the given environment. */
-export function runCli(args: string[], opts: ToteOptions & { env: Record<string, string> }): Promise<ToteResult> {
+export function runCli(args: string[], opts: ToteOptions & { env: Record<string, string>; sudo?: boolean }): Promise<ToteResult> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  // sudo would reset the environment: pass it explicitly through env(1).
+  const [cmd, argv] = opts.sudo
+    ? ['sudo', ['-n', 'env', '-i', ...Object.entries(opts.env).map(([k, v]) => `${k}=${v}`), process.execPath, CLI, ...args]]
+    : [process.execPath, [CLI, ...args]];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(cmd, argv, {
       env: opts.env,
       cwd: opts.cwd,
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -222,6 +230,9 @@ export function lines(s: string): string[] {
 }
 
 export const isRoot = (process.getuid?.() ?? 0) === 0;
+
+/** Whether the rootful cases can run: as root, or with passwordless sudo (.ci/run grants it to its test user). */
+export const rootAvailable = isRoot || spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status === 0;
 
 /** The current user's /etc/subuid ranges (by name or uid). */
 export function subIdRanges(file: '/etc/subuid' | '/etc/subgid'): Array<{ start: number; count: number }> {

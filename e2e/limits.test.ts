@@ -1,15 +1,15 @@
 /**
  * Resource limits: flags parsed and shown by inspect; ulimits applied; and,
- * rootless on a host that delegates no cgroup (this one: hybrid v1), a
+ * rootless on a host that delegates no cgroup (e2e/cgroups.test.ts forces that case), a
  * cgroup limit gives one warning and the container runs without it.
  */
 import { describe, test, expect, beforeAll } from '@jest/globals';
 import { makeEnv, show, isRoot } from './harness.js';
-import { detectCgroupMode, limitCapability } from '../lib/cgroups/index.js';
+import { cgroupSupport, hostHierarchies } from '../lib/cgroups/index.js';
 
 const e = makeEnv();
 const uid = process.getuid?.() ?? 0;
-const cgroupsDelegated = limitCapability({ isRoot, uid }, detectCgroupMode(), '/sys/fs/cgroup', ['memory']).enforceable;
+const cgroupsDelegated = cgroupSupport({ isRoot, uid }, hostHierarchies()).usable.includes('memory');
 
 beforeAll(async () => {
   await e.importBusybox('busybox');

@@ -54,6 +54,7 @@
 #include "orphans.h"
 
 #define MAX_MOUNTS 64
+#define MAX_CGROUPS 16
 #define MAX_MAP_ARGS 64
 
 struct mount_req { const char *type, *source, *target, *options; };
@@ -161,7 +162,7 @@ static int run_hook(const char *command, pid_t pid) {
 }
 
 static void usage(void) {
-  fprintf(stderr, "usage: tote-userns [--uid-map MAP --gid-map MAP | --rootful | --join PID] [--netns] [--hook CMD] [--mount TYPE SRC DST OPTS]... [--chdir DIR] [--reap-orphans] -- CMD [ARG...]\n");
+  fprintf(stderr, "usage: tote-userns [--uid-map MAP --gid-map MAP | --rootful | --join PID] [--netns] [--hook CMD] [--mount TYPE SRC DST OPTS]... [--cgroup PROCS_FILE]... [--chdir DIR] [--reap-orphans] -- CMD [ARG...]\n");
   _exit(125);
 }
 
@@ -169,6 +170,8 @@ int main(int argc, char **argv) {
   const char *uid_map = NULL, *gid_map = NULL, *chdir_to = NULL;
   const char *newuidmap = "newuidmap", *newgidmap = "newgidmap";
   struct mount_req mounts[MAX_MOUNTS];
+  const char *cgroups[MAX_CGROUPS];
+  int ncgroups = 0;
   int nmounts = 0, rootful = 0, reap = 0, join_pid = 0, netns = 0, i;
   const char *hook = NULL;
 
@@ -185,6 +188,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--join") && i + 1 < argc) join_pid = atoi(argv[++i]);
     else if (!strcmp(a, "--netns")) netns = 1;
     else if (!strcmp(a, "--hook") && i + 1 < argc) hook = argv[++i];
+    else if (!strcmp(a, "--cgroup") && i + 1 < argc && ncgroups < MAX_CGROUPS) cgroups[ncgroups++] = argv[++i];
     else if (!strcmp(a, "--mount") && i + 4 < argc && nmounts < MAX_MOUNTS) {
       mounts[nmounts].type = argv[i + 1];
       mounts[nmounts].source = argv[i + 2];
@@ -211,6 +215,15 @@ int main(int argc, char **argv) {
     /* Die with the parent while still being set up; exec keeps this setting,
      * which is what we want: the helper owns its child's lifetime. */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    /* Join the container's cgroup while still in the caller's user namespace,
+     * where the delegated cgroup files are ours to write: the runtime and the
+     * container inherit it ("0" moves the writing process). */
+    for (int g = 0; g < ncgroups; g++) {
+      if (write_file(cgroups[g], "0") < 0) {
+        fprintf(stderr, "tote-userns: join cgroup %s: %s\n", cgroups[g], strerror(errno));
+        _exit(125);
+      }
+    }
     if (join_pid > 0 && !rootful) {
       char nspath[64];
       snprintf(nspath, sizeof nspath, "/proc/%d/ns/user", join_pid);

@@ -31,7 +31,7 @@ export const commitCommand: CommandModule<GlobalArgs, CommitArgs> = {
     const record = await findContainer(ctx.config, String(args.container));
     const plan = await ctx.plan();
     // --pause (the default): the container's processes are held still while its layer is read.
-    const resume = args.pause !== false && record.status === 'running' ? await stopProcesses(record) : () => {};
+    const resume = args.pause !== false && record.status === 'running' ? await stopProcesses(record) : async () => {};
     let id: string;
     try {
       id = await commitContainer(ctx.config, plan, record, {
@@ -43,7 +43,7 @@ export const commitCommand: CommandModule<GlobalArgs, CommitArgs> = {
         reporter: ctx.reporter,
       });
     } finally {
-      resume();
+      await resume();
     }
     out(id);
   },

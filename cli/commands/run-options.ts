@@ -55,6 +55,12 @@ export const RUN_OPTIONS: Record<string, Options> = {
   'cpuset-mems': { type: 'string', describe: 'Memory nodes in which to allow execution (0-3, 0,1)' },
   'pids-limit': { type: 'string', describe: 'Limit the number of processes (-1: unlimited)' },
   'blkio-weight': { type: 'string', describe: 'Block IO relative weight, 10 to 1000 (0: disabled)' },
+  'device-read-bps': { type: 'string', array: true, describe: 'Limit read rate from a device (DEVICE:RATE, e.g. /dev/sda:1mb)' },
+  'device-write-bps': { type: 'string', array: true, describe: 'Limit write rate to a device (DEVICE:RATE, e.g. /dev/sda:1mb)' },
+  'device-read-iops': { type: 'string', array: true, describe: 'Limit read operations per second from a device (DEVICE:N)' },
+  'device-write-iops': { type: 'string', array: true, describe: 'Limit write operations per second to a device (DEVICE:N)' },
+  cgroups: { type: 'string', describe: 'Whether the container gets a cgroup: enabled (default), disabled (crun only, no limits), no-conmon' },
+  'cgroup-parent': { type: 'string', describe: 'Cgroup the container\'s cgroup is created under (rootless: relative to the delegated subtree)' },
   ulimit: { type: 'string', array: true, describe: 'Set a process limit (NAME=SOFT[:HARD], e.g. nofile=1024:2048)' },
   'oom-score-adj': { type: 'string', describe: 'Tune the container\'s OOM preferences (-1000 to 1000)' },
 };

@@ -36,6 +36,8 @@ export interface RunArgs extends GlobalArgs, LimitFlags {
   restart?: string;
   stopSignal?: string;
   stopTimeout?: number;
+  cgroups?: string;
+  cgroupParent?: string;
   cidfile?: string;
   pidfile?: string;
   replace?: boolean;
@@ -106,6 +108,8 @@ export function createOptions(args: RunArgs): CreateOptions {
     dnsOptions: args.dnsOption?.map(String),
     addHosts: args.addHost?.map(String),
     noHosts: args.noHosts,
+    cgroups: args.cgroups,
+    cgroupParent: args.cgroupParent,
     limits: {
       memory: str(args.memory),
       memorySwap: str(args.memorySwap),
@@ -118,6 +122,10 @@ export function createOptions(args: RunArgs): CreateOptions {
       cpusetMems: str(args.cpusetMems),
       pidsLimit: str(args.pidsLimit),
       blkioWeight: str(args.blkioWeight),
+      deviceReadBps: args.deviceReadBps?.map(String),
+      deviceWriteBps: args.deviceWriteBps?.map(String),
+      deviceReadIops: args.deviceReadIops?.map(String),
+      deviceWriteIops: args.deviceWriteIops?.map(String),
       ulimit: args.ulimit?.map(String),
       oomScoreAdj: str(args.oomScoreAdj),
     },

@@ -63,6 +63,8 @@ export function mainPage(tree: Tree, version: string): string {
   }
   r.tp(bold('XDG_DATA_HOME'), 'Parent of the default storage directory (default: ~/.local/share).');
   r.tp(bold('XDG_RUNTIME_DIR'), 'Parent of the default state directory.');
+  r.tp(bold('TOTE_CGROUP_ROOT'), 'Rootless: the cgroup subtree delegated to you, where containers get their cgroups (default: /tote-UID on cgroup v1, the systemd user manager\'s subtree on v2).');
+  r.tp(bold('TOTE_CGROUP_STRICT'), 'Set to 1: a resource limit this host cannot enforce is an error instead of a warning.');
 
   r.sh('EXIT STATUS');
   r.tp(bold('125'), 'The error is with tote itself: bad flags or arguments, a missing image or container, a storage or runtime failure.');

@@ -38,14 +38,18 @@ export {
   neededControllers,
   processLimitsOnly,
   limitCapability,
-  delegatedUserCgroup,
   ociResources,
   hostConfigLimits,
   ULIMIT_NAMES,
   type ResourceLimits,
   type LimitFlags,
   type Ulimit,
-  type Controller,
   type LimitCapability,
   type OciLimits,
 } from './limits.js';
+export { hostHierarchies, parseMountinfo, type Hierarchies } from './hierarchy.js';
+export { cgroupSupport, delegatedUserCgroup, ALL_CONTROLLERS, type CgroupSupport, type Controller, type SupportConfig } from './support.js';
+export { cgroupPlace, createCgroup, writeLimits, removeCgroup, joinFiles, oomKillCount, cgroupPids, controllerDir, type CgroupPlace } from './manage.js';
+export { hasFreezer, setFrozen } from './freezer.js';
+export { readCounters, type CgroupCounters } from './stats.js';
+export { parseThrottle, type Throttle } from './devices.js';

@@ -1,11 +1,7 @@
-import { describe, expect, test, beforeEach, afterEach } from '@jest/globals';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { describe, expect, test } from '@jest/globals';
 import { UsageError } from '../errors/index.js';
 import { generateSpec } from '../runtime/spec.js';
 import {
-  delegatedUserCgroup,
   hostConfigLimits,
   limitCapability,
   neededControllers,
@@ -14,6 +10,7 @@ import {
   parseUlimit,
   processLimitsOnly,
 } from './limits.js';
+import type { CgroupSupport, Controller } from './support.js';
 
 const MiB = 2 ** 20;
 
@@ -194,6 +191,10 @@ describe('hostConfigLimits', () => {
       CpusetMems: '',
       PidsLimit: 0,
       BlkioWeight: 0,
+      BlkioDeviceReadBps: [],
+      BlkioDeviceWriteBps: [],
+      BlkioDeviceReadIOps: [],
+      BlkioDeviceWriteIOps: [],
       Ulimits: [],
       OomScoreAdj: 0,
     }));
@@ -203,57 +204,29 @@ describe('hostConfigLimits', () => {
   });
 });
 
-describe('limitCapability (fake cgroupfs trees)', () => {
-  let root: string;
-  const uid = 1234;
-  const rootless = { isRoot: false, uid };
-  beforeEach(() => {
-    root = mkdtempSync(path.join(os.tmpdir(), 'tote-cgroup-'));
-  });
-  afterEach(() => rmSync(root, { recursive: true, force: true }));
-
-  function delegate(controllers: string): void {
-    const dir = delegatedUserCgroup(uid, root);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, 'cgroup.controllers'), controllers + '\n');
-  }
-
-  test('the delegated path is systemd\'s user manager', () =>
-    expect(delegatedUserCgroup(1000)).toBe('/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service'));
-
-  test.each(['v1', 'hybrid', 'v2'] as const)('root on %s: enforceable', (mode) => {
-    expect(limitCapability({ isRoot: true, uid: 0 }, mode, root)).toMatchObject({ enforceable: true, missing: [] });
+describe('limitCapability', () => {
+  const support = (usable: Controller[], extra: Partial<CgroupSupport> = {}): CgroupSupport => ({
+    version: 1,
+    manager: 'tote',
+    parent: '/tote-1234',
+    usable,
+    hierarchies: { v1: {} },
+    ...extra,
   });
 
-  test('no cgroupfs: not enforceable even as root', () => {
-    expect(limitCapability({ isRoot: true, uid: 0 }, 'none', root).enforceable).toBe(false);
+  test('everything needed is usable', () => {
+    expect(limitCapability(support(['memory', 'pids']), ['memory'])).toMatchObject({ enforceable: true, missing: [] });
   });
 
-  test.each(['v1', 'hybrid'] as const)('rootless on %s: not enforceable, with a hint', (mode) => {
-    delegate('memory pids'); // even a v2 subtree does not help on v1
-    const cap = limitCapability(rootless, mode, root, ['memory']);
-    expect(cap).toMatchObject({ enforceable: false, missing: ['memory'] });
-    expect(cap.reason).toContain(String(uid));
-    expect(cap.hint).toContain('Delegate=');
+  test('nothing delegated: the support\'s reason and hint', () => {
+    const cap = limitCapability(support([], { reason: 'no subtree for uid 1234', hint: 'run helpers/delegate-cgroup-v1' }), ['memory']);
+    expect(cap).toMatchObject({ enforceable: false, missing: ['memory'], reason: 'no subtree for uid 1234', hint: 'run helpers/delegate-cgroup-v1' });
   });
 
-  test('rootless v2, nothing delegated', () => {
-    const cap = limitCapability(rootless, 'v2', root, ['memory', 'pids']);
-    expect(cap).toMatchObject({ enforceable: false, available: [], missing: ['memory', 'pids'] });
-    expect(cap.hint).toContain('Delegate=');
-  });
-
-  test('rootless v2, all needed controllers delegated', () => {
-    delegate('cpuset cpu io memory pids');
-    expect(limitCapability(rootless, 'v2', root, ['memory', 'pids'])).toMatchObject({ enforceable: true, missing: [] });
-    expect(limitCapability(rootless, 'v2', root)).toMatchObject({ enforceable: true });
-  });
-
-  test('rootless v2, partly delegated (systemd\'s default: memory pids)', () => {
-    delegate('memory pids');
-    expect(limitCapability(rootless, 'v2', root, ['memory'])).toMatchObject({ enforceable: true });
-    const cap = limitCapability(rootless, 'v2', root, ['memory', 'cpu', 'cpuset']);
-    expect(cap).toMatchObject({ enforceable: false, available: ['memory', 'pids'], missing: ['cpu', 'cpuset'] });
+  test('partly delegated: names what is missing', () => {
+    const cap = limitCapability(support(['memory', 'pids'], { version: 2, parent: '/user.slice/x/tote' }), ['memory', 'cpu', 'cpuset']);
+    expect(cap).toMatchObject({ enforceable: false, missing: ['cpu', 'cpuset'] });
     expect(cap.reason).toContain('cpu, cpuset');
+    expect(cap.hint).toContain('Delegate=');
   });
 });

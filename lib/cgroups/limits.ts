@@ -4,11 +4,10 @@
  * --ulimit and --oom-score-adj are process settings, not cgroups: they
  * apply wherever the container runs.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { UsageError } from '../errors/index.js';
 import { ramInBytes } from '../format/index.js';
-import type { CgroupMode } from './index.js';
+import { ALL_CONTROLLERS, DELEGATE_V2_HOW, type CgroupSupport, type Controller } from './support.js';
+import { parseThrottle, type Throttle } from './devices.js';
 
 export interface Ulimit {
   /** docker's name: nofile, nproc, core, … */
@@ -31,6 +30,11 @@ export interface ResourceLimits {
   cpusetMems?: string;
   pidsLimit?: number;
   blkioWeight?: number;
+  /** --device-{read,write}-{bps,iops}: per-device throttles. */
+  deviceReadBps?: Throttle[];
+  deviceWriteBps?: Throttle[];
+  deviceReadIops?: Throttle[];
+  deviceWriteIops?: Throttle[];
   ulimits?: Ulimit[];
   oomScoreAdj?: number;
 }
@@ -48,6 +52,10 @@ export interface LimitFlags {
   cpusetMems?: string;
   pidsLimit?: string;
   blkioWeight?: string;
+  deviceReadBps?: string[];
+  deviceWriteBps?: string[];
+  deviceReadIops?: string[];
+  deviceWriteIops?: string[];
   ulimit?: string[];
   oomScoreAdj?: string;
 }
@@ -160,6 +168,10 @@ export function parseResourceLimits(f: LimitFlags): ResourceLimits | undefined {
     r.blkioWeight = integer('blkio-weight', f.blkioWeight, 0, 1000);
     if (r.blkioWeight !== 0 && r.blkioWeight < 10) throw new UsageError('the blkio weight (--blkio-weight) must be 0 or between 10 and 1000');
   }
+  if (f.deviceReadBps?.length) r.deviceReadBps = f.deviceReadBps.map((t) => parseThrottle('device-read-bps', t, 'bytes'));
+  if (f.deviceWriteBps?.length) r.deviceWriteBps = f.deviceWriteBps.map((t) => parseThrottle('device-write-bps', t, 'bytes'));
+  if (f.deviceReadIops?.length) r.deviceReadIops = f.deviceReadIops.map((t) => parseThrottle('device-read-iops', t, 'count'));
+  if (f.deviceWriteIops?.length) r.deviceWriteIops = f.deviceWriteIops.map((t) => parseThrottle('device-write-iops', t, 'count'));
   if (f.ulimit !== undefined && f.ulimit.length > 0) {
     // A later value for the same name replaces the earlier one (docker's map).
     const byName = new Map<string, Ulimit>();
@@ -170,8 +182,6 @@ export function parseResourceLimits(f: LimitFlags): ResourceLimits | undefined {
   return Object.keys(r).length > 0 ? r : undefined;
 }
 
-export type Controller = 'memory' | 'cpu' | 'cpuset' | 'pids' | 'io';
-
 /** The cgroup controllers the requested limits need (none for ulimits and oom-score-adj). */
 export function neededControllers(r: ResourceLimits | undefined): Controller[] {
   if (!r) return [];
@@ -180,7 +190,7 @@ export function neededControllers(r: ResourceLimits | undefined): Controller[] {
   if (r.nanoCpus !== undefined || r.cpuShares !== undefined || r.cpuQuota !== undefined || r.cpuPeriod !== undefined) need.add('cpu');
   if (r.cpusetCpus !== undefined || r.cpusetMems !== undefined) need.add('cpuset');
   if (r.pidsLimit !== undefined) need.add('pids');
-  if (r.blkioWeight !== undefined) need.add('io');
+  if (r.blkioWeight !== undefined || r.deviceReadBps || r.deviceWriteBps || r.deviceReadIops || r.deviceWriteIops) need.add('io');
   return [...need];
 }
 
@@ -196,8 +206,8 @@ export function processLimitsOnly(r: ResourceLimits | undefined): ResourceLimits
 export interface LimitCapability {
   /** Whether the cgroup limits can be enforced. */
   enforceable: boolean;
-  /** Controllers usable (v2: the delegated subtree's cgroup.controllers; v1/root: the needed ones). */
-  available: string[];
+  /** Controllers usable here. */
+  available: Controller[];
   /** Needed controllers that are not available. */
   missing: Controller[];
   /** Why not, and how to fix it (when not enforceable). */
@@ -205,56 +215,24 @@ export interface LimitCapability {
   hint?: string;
 }
 
-/** The systemd user manager's cgroup, where cgroup v2 delegation puts the user's subtree. */
-export function delegatedUserCgroup(uid: number, root = '/sys/fs/cgroup'): string {
-  return path.join(root, 'user.slice', `user-${uid}.slice`, `user@${uid}.service`);
-}
-
-const DELEGATE_HOW =
-  'let systemd delegate the controllers to your user: set Delegate=yes under [Service] in a drop-in ' +
-  '/etc/systemd/system/user@.service.d/delegate.conf, run `systemctl daemon-reload`, and log in again';
-const DELEGATE_HINT = `run as root, or ${DELEGATE_HOW}`;
-
-/**
- * Whether cgroup limits can be enforced here: as root on v1, hybrid or v2;
- * rootless only on v2 with the needed controllers delegated to the user's
- * systemd subtree. Rootless v1/hybrid: no (a root-delegated v1 subtree is not
- * supported yet). `root` is injectable for tests.
- */
-export function limitCapability(
-  config: { isRoot: boolean; uid: number },
-  mode: CgroupMode,
-  root = '/sys/fs/cgroup',
-  needed: Controller[] = ['memory', 'cpu', 'cpuset', 'pids', 'io'],
-): LimitCapability {
-  if (mode === 'none') {
-    return { enforceable: false, available: [], missing: needed, reason: 'no cgroup filesystem is mounted', hint: `mount cgroupfs at ${root}` };
-  }
-  if (config.isRoot) return { enforceable: true, available: [...needed], missing: [] };
-  if (mode !== 'v2') {
-    return {
-      enforceable: false,
-      available: [],
-      missing: needed,
-      reason: `rootless containers cannot use cgroup ${mode === 'hybrid' ? 'v1 (hybrid)' : 'v1'} controllers: no cgroup is delegated to uid ${config.uid}`,
-      hint: `run as root, or switch the host to cgroup v2 (boot with systemd.unified_cgroup_hierarchy=1) and ${DELEGATE_HOW}`,
-    };
-  }
-  let available: string[] = [];
-  const file = path.join(delegatedUserCgroup(config.uid, root), 'cgroup.controllers');
-  try {
-    available = readFileSync(file, 'utf8').split(/\s+/).filter(Boolean);
-  } catch {
-    // No systemd user manager subtree: nothing delegated.
-  }
+/** Whether the needed controllers are usable where this user's containers go. */
+export function limitCapability(support: CgroupSupport, needed: Controller[] = ALL_CONTROLLERS): LimitCapability {
+  const available = support.usable;
   const missing = needed.filter((c) => !available.includes(c));
   if (missing.length === 0) return { enforceable: true, available, missing };
+  if (support.reason) return { enforceable: false, available, missing, reason: support.reason, hint: support.hint };
+  const where = support.version === 1 ? `the v1 hierarchies under ${support.parent}` : `the cgroup v2 subtree ${support.parent}`;
   return {
     enforceable: false,
     available,
     missing,
-    reason: `the cgroup v2 controllers ${missing.join(', ')} are not delegated to uid ${config.uid} (${file}: ${available.length ? available.join(' ') : 'none'})`,
-    hint: DELEGATE_HINT,
+    reason: `the controller${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not usable in ${where} (usable: ${available.join(', ') || 'none'})`,
+    hint:
+      support.manager === 'runtime'
+        ? 'mount the missing controllers'
+        : support.version === 1
+          ? `have root delegate ${missing.join(', ')} too (see helpers/delegate-cgroup-v1)`
+          : DELEGATE_V2_HOW,
   };
 }
 
@@ -286,7 +264,14 @@ export function ociResources(r: ResourceLimits | undefined): OciLimits {
   if (r.cpusetMems) cpu.mems = r.cpusetMems;
   if (Object.keys(cpu).length) resources.cpu = cpu;
   if (r.pidsLimit !== undefined && r.pidsLimit !== 0) resources.pids = { limit: r.pidsLimit < 0 ? -1 : r.pidsLimit };
-  if (r.blkioWeight) resources.blockIO = { weight: r.blkioWeight };
+  const blockIO: Record<string, unknown> = {};
+  if (r.blkioWeight) blockIO.weight = r.blkioWeight;
+  const oci = (list: Throttle[] | undefined) => list?.map((t) => ({ major: t.major, minor: t.minor, rate: t.rate }));
+  if (r.deviceReadBps) blockIO.throttleReadBpsDevice = oci(r.deviceReadBps);
+  if (r.deviceWriteBps) blockIO.throttleWriteBpsDevice = oci(r.deviceWriteBps);
+  if (r.deviceReadIops) blockIO.throttleReadIOPSDevice = oci(r.deviceReadIops);
+  if (r.deviceWriteIops) blockIO.throttleWriteIOPSDevice = oci(r.deviceWriteIops);
+  if (Object.keys(blockIO).length) resources.blockIO = blockIO;
   if (Object.keys(resources).length) out.resources = resources;
   if (r.ulimits?.length) out.rlimits = r.ulimits.map((u) => ({ type: ULIMIT_NAMES[u.name], soft: u.soft, hard: u.hard }));
   if (r.oomScoreAdj !== undefined) out.oomScoreAdj = r.oomScoreAdj;
@@ -307,6 +292,10 @@ export function hostConfigLimits(r: ResourceLimits | undefined): Record<string, 
     CpusetMems: r?.cpusetMems ?? '',
     PidsLimit: r?.pidsLimit ?? 0,
     BlkioWeight: r?.blkioWeight ?? 0,
+    BlkioDeviceReadBps: (r?.deviceReadBps ?? []).map((t) => ({ Path: t.path, Rate: t.rate })),
+    BlkioDeviceWriteBps: (r?.deviceWriteBps ?? []).map((t) => ({ Path: t.path, Rate: t.rate })),
+    BlkioDeviceReadIOps: (r?.deviceReadIops ?? []).map((t) => ({ Path: t.path, Rate: t.rate })),
+    BlkioDeviceWriteIOps: (r?.deviceWriteIops ?? []).map((t) => ({ Path: t.path, Rate: t.rate })),
     Ulimits: (r?.ulimits ?? []).map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard })),
     OomScoreAdj: r?.oomScoreAdj ?? 0,
   };

@@ -48,6 +48,8 @@ export interface ToteConfig {
   hostEnv: Readonly<Record<string, string | undefined>>;
   /** Registry settings: auth files, registries.conf, certs.d. */
   registry: RegistryPaths;
+  /** Cgroup settings: $TOTE_CGROUP_ROOT (the subtree delegated to a rootless user), $TOTE_CGROUP_STRICT=1 (fail instead of warning when a limit cannot be enforced). */
+  cgroups: { root?: string; strict: boolean };
   /** systemd's $NOTIFY_SOCKET, if tote runs in a notify unit (hidden from child processes: see loadConfig). */
   notifySocket?: string;
 }
@@ -108,6 +110,7 @@ export function loadConfig(options: ConfigOptions = {}): ToteConfig {
     helperBinariesDir: env.TOTE_HELPER_BINARIES_DIR || undefined,
     hostEnv: { ...env },
     registry: registryPaths(env, home, uid, runtimeDir),
+    cgroups: { root: env.TOTE_CGROUP_ROOT || undefined, strict: /^(1|true|yes)$/i.test(env.TOTE_CGROUP_STRICT ?? '') },
     notifySocket,
   };
 }

@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ToteConfig } from '../config/index.js';
 import { writeJsonAtomic } from '../state/index.js';
-import { detectCgroupMode, hybridUnifiedPath, ociResources, processLimitsOnly } from '../cgroups/index.js';
+import { detectCgroupMode, hybridUnifiedPath, joinFiles, ociResources, processLimitsOnly, type OciLimits } from '../cgroups/index.js';
 import { chooseRuntime, generateSpec, isCrun, type RuntimeInfo } from '../runtime/index.js';
 import {
   containerDir,
@@ -36,6 +36,8 @@ export interface PreparedBundle {
   runtime: RuntimeInfo;
   /** Mounts the helper performs in its private mount namespace. */
   mounts: HelperMount[];
+  /** cgroup.procs files the helper joins before starting the runtime (tote-managed cgroups). */
+  cgroupJoin: string[];
   /** Command the helper runs: the runtime, possibly behind a fuse-overlayfs prefix. */
   command: string[];
   logFile: string;
@@ -54,6 +56,27 @@ export function runtimeQuirkMounts(runtime: RuntimeInfo): HelperMount[] {
     return [{ type: 'tmpfs', source: 'tmpfs', target: hybridUnifiedPath(), options: 'size=4k,mode=755' }];
   }
   return [];
+}
+
+/**
+ * How the runtime meets the container's cgroup. Rootful, the runtime creates
+ * it from cgroupsPath and applies the limits (and the devices rules).
+ * Rootless, tote created it and the helper joined it: crun is told to leave
+ * cgroups alone; runc, which cannot be, is pointed at the same cgroup.
+ */
+export function cgroupRuntimeSettings(
+  record: Pick<ContainerRecord, 'cgroup' | 'spec'>,
+  runtime: RuntimeInfo,
+): { limits: OciLimits; cgroupsPath?: string; runtimeFlags: string[] } {
+  const place = record.cgroup;
+  const processOnly = ociResources(processLimitsOnly(record.spec.resources));
+  const crunDisabled = isCrun(runtime) ? ['--cgroup-manager=disabled'] : [];
+  if (!place) {
+    const limits = record.spec.resourcesUnenforced ? processOnly : ociResources(record.spec.resources);
+    return { limits, runtimeFlags: record.spec.cgroups === 'disabled' ? crunDisabled : [] };
+  }
+  if (place.manager === 'runtime') return { limits: ociResources(record.spec.resources), cgroupsPath: place.path, runtimeFlags: [] };
+  return { limits: processOnly, runtimeFlags: crunDisabled, ...(isCrun(runtime) ? {} : { cgroupsPath: place.path }) };
 }
 
 export function runtimeRoot(config: ToteConfig, runtime: RuntimeInfo): string {
@@ -101,7 +124,7 @@ export async function prepareBundle(
   const network = await prepareNetwork(config, plan, record, vol.dir);
   const etc = await writeEtcFiles(dir, network.etc);
   const noHosts = record.spec.network?.noHosts ?? false;
-  const limits = ociResources(record.spec.resourcesUnenforced ? processLimitsOnly(record.spec.resources) : record.spec.resources);
+  const cg = cgroupRuntimeSettings(record, runtime);
 
   const spec = generateSpec({
     rootfs,
@@ -126,7 +149,8 @@ export async function prepareBundle(
       .filter((m) => m.type === 'tmpfs')
       .map((m) => ({ destination: m.destination, options: [...(m.options ?? []), ...(m.readOnly ? ['ro'] : [])] })),
     ttyGroupMapped: plan.rootful || toHostId(plan.gidMap, 5) !== undefined,
-    ...limits,
+    ...cg.limits,
+    cgroupsPath: cg.cgroupsPath,
   });
   await writeJsonAtomic(path.join(dir, 'config.json'), spec);
 
@@ -149,6 +173,7 @@ export async function prepareBundle(
     isCrun(runtime) ? `file:${logFile}` : logFile,
     '--log-format',
     'json',
+    ...cg.runtimeFlags,
     'run',
     ...(detached ? ['-d', '--pid-file', vol.pid] : []),
     ...(consoleSocket ? ['--console-socket', consoleSocket] : []),
@@ -159,6 +184,7 @@ export async function prepareBundle(
   return {
     dir,
     runtime,
+    cgroupJoin: record.cgroup?.manager === 'tote' ? joinFiles(record.cgroup) : [],
     mounts,
     command,
     logFile,

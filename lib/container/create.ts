@@ -11,7 +11,8 @@ import { readImageConfig, resolveImage } from '../image/index.js';
 import { generateName } from '../names/index.js';
 import { withLock } from '../state/index.js';
 import { chooseRuntime } from '../runtime/index.js';
-import { detectCgroupMode, limitCapability, neededControllers, parseResourceLimits, type LimitFlags, type ResourceLimits } from '../cgroups/index.js';
+import type { LimitFlags } from '../cgroups/index.js';
+import { resolveLimits } from './limits.js';
 import {
   containerDir,
   layerDir,
@@ -91,30 +92,12 @@ export interface CreateOptions {
   noHosts?: boolean;
   /** Resource limit flags (--memory, --cpus, --ulimit, …) as given. */
   limits?: LimitFlags;
+  /** --cgroups: enabled (default), disabled, no-conmon. */
+  cgroups?: string;
+  /** --cgroup-parent. */
+  cgroupParent?: string;
   /** Where warnings go (e.g. limits this host cannot enforce). */
   warn?: (msg: string) => void;
-}
-
-/**
- * The limits parsed, and whether their cgroup part can be enforced here. When
- * it cannot, `warning` says why and how to fix it, and only the process
- * settings (ulimits, oom-score-adj) will apply.
- */
-export function resolveLimits(
-  config: Pick<ToteConfig, 'isRoot' | 'uid'>,
-  flags: LimitFlags | undefined,
-  cgroupRoot = '/sys/fs/cgroup',
-): { resources?: ResourceLimits; unenforced: boolean; warning?: string } {
-  const resources = flags ? parseResourceLimits(flags) : undefined;
-  const needed = neededControllers(resources);
-  if (needed.length === 0) return { resources, unenforced: false };
-  const cap = limitCapability(config, detectCgroupMode(cgroupRoot), cgroupRoot, needed);
-  if (cap.enforceable) return { resources, unenforced: false };
-  return {
-    resources,
-    unenforced: true,
-    warning: `resource limits ignored (${cap.missing.join(', ')} controller${cap.missing.length > 1 ? 's' : ''} unavailable): ${cap.reason}. To enforce them, ${cap.hint}`,
-  };
 }
 
 /**
@@ -175,10 +158,11 @@ export async function createContainer(config: ToteConfig, plan: UsernsPlan, o: C
   }
   const restartPolicy = parseRestartPolicy(o.restart);
   if (restartPolicy.name !== 'no' && o.rm) throw new UsageError('the --restart and --rm options conflict');
-  const limits = resolveLimits(config, o.limits);
+  const runtime = chooseRuntime(config);
+  const id = randomBytes(32).toString('hex');
+  const limits = resolveLimits(config, { id, flags: o.limits, cgroups: o.cgroups, cgroupParent: o.cgroupParent, runtimeName: runtime.name });
   const image = await resolveImage(config, o.image);
   const imageConfig = (await readImageConfig(config, image)).config ?? {};
-  const runtime = chooseRuntime(config);
 
   const volumes = (o.volumes ?? []).map(parseVolume);
   for (const v of volumes) await checkBindSource(v);
@@ -229,7 +213,6 @@ export async function createContainer(config: ToteConfig, plan: UsernsPlan, o: C
     throw new ToteError('E_NO_COMMAND', 'no command specified', { hint: 'give a command after the image name, or use an image with CMD or ENTRYPOINT' });
   }
 
-  const id = randomBytes(32).toString('hex');
   const hostname = o.hostname ?? id.slice(0, 12);
   let env = mergeEnv(imageConfig.Env ?? [], userEnv);
   if (!env.some((e) => e.startsWith('PATH='))) env = [DEFAULT_PATH, ...env];
@@ -239,7 +222,7 @@ export async function createContainer(config: ToteConfig, plan: UsernsPlan, o: C
   const driver = await probeDriver(config, plan, config.storageDriver);
   // Last of the checks: it binds the requested host ports to see they are free.
   const network = await networkSpec(config, o, imageConfig.ExposedPorts);
-  if (limits.warning) o.warn?.(limits.warning);
+  for (const w of limits.warnings) o.warn?.(w);
 
   return withLock(storePaths(config).lock, async () => {
     const existing = await listContainers(config);
@@ -283,7 +266,10 @@ export async function createContainer(config: ToteConfig, plan: UsernsPlan, o: C
           network,
           ...(limits.resources ? { resources: limits.resources } : {}),
           ...(limits.unenforced ? { resourcesUnenforced: true } : {}),
+          ...(o.cgroups && o.cgroups !== 'enabled' ? { cgroups: o.cgroups as 'disabled' | 'no-conmon' } : {}),
+          ...(o.cgroupParent ? { cgroupParent: o.cgroupParent } : {}),
         },
+        ...(limits.cgroup ? { cgroup: limits.cgroup } : {}),
         labels: { ...(imageConfig.Labels ?? {}), ...(o.labels ?? {}) },
         driver,
         runtime: runtime.name,

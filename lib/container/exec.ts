@@ -13,6 +13,7 @@ import { chooseRuntime, DEFAULT_CAPABILITIES, isCrun } from '../runtime/index.js
 import { containerDir, layerDir, loadImages, type ContainerRecord } from '../storage/index.js';
 import type { UsernsPlan } from '../userns/index.js';
 import { runtimeQuirkMounts, runtimeRoot, volatilePaths } from './bundle.js';
+import { joinFiles } from '../cgroups/index.js';
 import { readImageFile } from './image-files.js';
 import { expandEnv, mergeEnv, readEnvFile } from './inputs.js';
 import { launchMonitor, type MonitorStart } from './monitor.js';
@@ -115,6 +116,8 @@ export async function startExec(config: ToteConfig, plan: UsernsPlan, record: Co
     command,
     mounts: runtimeQuirkMounts(runtime),
     join: current.pid,
+    // Exec'd processes count against the container's limits, as docker's do.
+    cgroups: current.cgroup?.manager === 'tote' ? joinFiles(current.cgroup) : undefined,
     exitFile,
     logFile: o.detach ? path.join(dir, 'output.log') : '/dev/null',
     attachSocket: path.join(dir, 'attach'),

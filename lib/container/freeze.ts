@@ -1,20 +1,26 @@
 /**
- * Holding a container still without a freezer cgroup (rootless on cgroup v1
- * has none): every process in its pid namespace gets SIGSTOP, and SIGCONT
- * afterwards. Used by `commit --pause` (docker's default), so the files are
- * not changing while the layer is read. Processes the container starts in
- * between cannot start: their parents are stopped.
+ * Holding a container still while its files are read (`commit --pause`,
+ * docker's default): the cgroup freezer when the container has one, else
+ * SIGSTOP to every process in its pid namespace (rootless without a
+ * delegated cgroup) and SIGCONT afterwards. Processes the container starts
+ * in between cannot start: their parents are stopped.
  */
+import { hasFreezer, setFrozen } from '../cgroups/index.js';
 import type { ContainerRecord } from '../storage/index.js';
 import { pidsInNamespaceOf } from './top.js';
 
-export async function stopProcesses(record: ContainerRecord): Promise<() => void> {
-  if (!record.pid) return () => {};
+export async function stopProcesses(record: ContainerRecord): Promise<() => Promise<void>> {
+  if (!record.pid || record.status === 'paused') return async () => {};
+  if (hasFreezer(record.cgroup)) {
+    const place = record.cgroup;
+    await setFrozen(place, true);
+    return () => setFrozen(place, false);
+  }
   let pids: number[];
   try {
     pids = await pidsInNamespaceOf(record.pid);
   } catch {
-    return () => {}; // already gone
+    return async () => {}; // already gone
   }
   const send = (sig: NodeJS.Signals) => {
     for (const pid of pids) {
@@ -26,5 +32,5 @@ export async function stopProcesses(record: ContainerRecord): Promise<() => void
     }
   };
   send('SIGSTOP');
-  return () => send('SIGCONT');
+  return async () => send('SIGCONT');
 }

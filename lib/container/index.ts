@@ -1,4 +1,5 @@
-export { createContainer, resolveLimits, DEFAULT_PATH, type CreateOptions } from './create.js';
+export { createContainer, DEFAULT_PATH, type CreateOptions } from './create.js';
+export { resolveLimits, parseCgroupsMode } from './limits.js';
 export { runAttached, execAttached, type AttachIo, type RunResult } from './run.js';
 export { startExec, type ExecOptions } from './exec.js';
 export { startContainer, stopContainer, killContainer, waitContainer, cleanupContainer, signalNumber, shouldRestart, canStart } from './lifecycle.js';
@@ -28,3 +29,5 @@ export { renameContainer, CONTAINER_NAME_RE } from './rename.js';
 export { pruneContainers, parsePruneFilters, type PruneReport } from './prune.js';
 export { stopProcesses } from './freeze.js';
 export { pauseContainer, unpauseContainer } from './pause.js';
+export { updateContainerLimits, mergeLimits, checkUpdateFlags, type UpdateFlags, type UpdateOptions } from './update.js';
+export { sampleStats, cpuPercent, type StatsSample } from './stats.js';

@@ -11,6 +11,8 @@ import type { UsernsPlan } from '../userns/index.js';
 import { startWithMonitor, type MonitorStart } from './monitor.js';
 import { removeContainer } from './remove.js';
 import { isAlive, readExitFile, refreshStatus } from './status.js';
+import { settleCgroup } from './cgroup-exit.js';
+import { resumeProcesses } from './pause.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -55,6 +57,8 @@ export async function startContainer(
       startedAt: new Date().toISOString(),
       finishedAt: undefined,
       exitCode: undefined,
+      oomKilled: false,
+      pausedWith: undefined,
       stoppedByUser: false,
     });
     const running = (await updateContainer(config, current.id, toRunning)) ?? toRunning(current);
@@ -130,7 +134,8 @@ export async function stopContainer(config: ToteConfig, record: ContainerRecord,
       // Already gone.
     }
   };
-  if (current.status === 'paused') send(osConstants.signals.SIGCONT);
+  // Resume first (thaw, or SIGCONT): a frozen process does not act on signals.
+  if (current.status === 'paused') await resumeProcesses(current).catch(() => undefined);
   // A --rm container may be gone by the time we look again: that is stopped too.
   const waitGone = (ms: number) =>
     waitContainer(config, current, ms).catch((e: unknown) => {
@@ -152,9 +157,13 @@ export async function stopContainer(config: ToteConfig, record: ContainerRecord,
  */
 export async function cleanupContainer(config: ToteConfig, plan: UsernsPlan, id: string): Promise<void> {
   const exit = await readExitFile(config, id);
+  const before = await loadContainer(config, id);
+  const { oomKilled } = before ? await settleCgroup(before) : { oomKilled: false };
   const exited = await updateContainer(config, id, (r) => ({
     ...r,
     status: 'exited',
+    oomKilled: oomKilled || Boolean(r.oomKilled),
+    pausedWith: undefined,
     exitCode: exit?.exitCode ?? r.exitCode ?? 137,
     finishedAt: exit?.finishedAt ?? new Date().toISOString(),
     pid: undefined,

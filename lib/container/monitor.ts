@@ -15,6 +15,7 @@ import { containerDir, type ContainerRecord } from '../storage/index.js';
 import { helperArgs, helperPath, type HelperMount, type UsernsPlan } from '../userns/index.js';
 import { helperFailure } from '../network/index.js';
 import { connectAttach } from './attach.js';
+import { createCgroup } from '../cgroups/index.js';
 import { deleteRuntimeState, prepareBundle, volatilePaths } from './bundle.js';
 
 export interface MonitorStart {
@@ -31,6 +32,8 @@ export interface MonitorLaunch {
   mounts: HelperMount[];
   /** Join this process's user namespace instead of creating one. */
   join?: number;
+  /** cgroup.procs files the helper joins before the runtime starts (tote-managed cgroups). */
+  cgroups?: string[];
   /** Unshare a network namespace and attach the network helper with this hook. */
   netns?: boolean;
   hook?: string;
@@ -142,7 +145,7 @@ export async function launchMonitor(config: ToteConfig, plan: UsernsPlan, l: Mon
     ...(l.cleanup ?? []).flatMap((a) => ['--cleanup', a]),
     '--',
     helperPath(config),
-    ...helperArgs(plan, l.command, { mounts: l.mounts, join: l.join, netns: l.netns, hook: l.hook }),
+    ...helperArgs(plan, l.command, { mounts: l.mounts, join: l.join, netns: l.netns, hook: l.hook, cgroups: l.cgroups }),
   ];
   const monitorErr = await fs.open(l.monitorLog, 'a');
   const child = spawn(monitorPath(config), args, { detached: true, stdio: ['ignore', 'ignore', monitorErr.fd, 'pipe'] });
@@ -182,8 +185,11 @@ export async function startWithMonitor(
   await deleteRuntimeState(config, plan, record);
   const bundle = await prepareBundle(config, plan, record, 'detached');
   const vol = volatilePaths(config, record.id);
+  // Rootless with a delegated subtree: tote makes the cgroup, fresh for every start.
+  if (record.cgroup?.manager === 'tote') await createCgroup(record.cgroup, record.spec.resourcesUnenforced ? undefined : record.spec.resources);
   return launchMonitor(config, plan, {
     command: bundle.command,
+    cgroups: bundle.cgroupJoin,
     mounts: bundle.mounts,
     join: bundle.join,
     netns: bundle.netns,

@@ -67,7 +67,7 @@ export async function inspectContainer(config: ToteConfig, c: ContainerRecord): 
       Running: c.status === 'running' || c.status === 'paused',
       Paused: c.status === 'paused',
       Restarting: false,
-      OOMKilled: false,
+      OOMKilled: Boolean(c.oomKilled),
       Dead: false,
       Pid: c.pid ?? 0,
       ExitCode: c.exitCode ?? 0,
@@ -93,6 +93,10 @@ export async function inspectContainer(config: ToteConfig, c: ContainerRecord): 
       ExtraHosts: c.spec.network?.addHosts ?? [],
       Runtime: c.runtime,
       ...hostConfigLimits(c.spec.resources),
+      CgroupParent: c.spec.cgroupParent ?? '',
+      Cgroups: c.spec.cgroups ?? 'enabled',
+      // podman's key: the container's cgroup path (empty without one).
+      CgroupPath: c.cgroup?.path ?? '',
     },
     Mounts: c.spec.mounts.map((m) => ({
       Type: m.type,

@@ -9,6 +9,7 @@ import { removeAnonymousVolumesLocked } from '../volume/index.js';
 import { stopLeftoverHelper } from '../network/index.js';
 import { isAlive, refreshStatus } from './status.js';
 import { deleteRuntimeState, volatilePaths } from './bundle.js';
+import { removeCgroup, setFrozen } from '../cgroups/index.js';
 
 /**
  * `volumes` (`rm -v`): also remove the container's anonymous volumes no other
@@ -41,6 +42,8 @@ export async function removeContainer(
         // Already gone.
       }
     }
+    // A frozen process only dies once thawed.
+    if (current.pausedWith === 'freezer' && current.cgroup) await setFrozen(current.cgroup, false).catch(() => undefined);
   }
   if (current.status === 'running' || current.status === 'paused') {
     // Wait for the monitor to see the exit, so nothing writes into the
@@ -48,6 +51,7 @@ export async function removeContainer(
     for (let i = 0; i < 200 && (isAlive(current.pid) || isAlive(current.monitorPid)); i++) await new Promise((r) => setTimeout(r, 10));
   }
   await deleteRuntimeState(config, plan, current);
+  if (current.cgroup?.manager === 'tote') await removeCgroup(current.cgroup).catch(() => undefined);
   await stopLeftoverHelper(volatilePaths(config, record.id).dir);
   await fs.rm(volatilePaths(config, record.id).dir, { recursive: true, force: true });
   await withLock(storePaths(config).lock, async () => {

@@ -10,6 +10,7 @@ import type { ToteConfig } from '../config/index.js';
 import { containerDir, updateContainer, type ContainerRecord } from '../storage/index.js';
 import { stopLeftoverHelper } from '../network/index.js';
 import { volatilePaths } from './paths.js';
+import { settleCgroup } from './cgroup-exit.js';
 
 export function isAlive(pid: number | undefined): boolean {
   if (!pid) return false;
@@ -50,6 +51,7 @@ export async function refreshStatus(config: ToteConfig, record: ContainerRecord)
   if (!exit && isAlive(record.monitorPid)) return record;
   // The monitor normally ends the network helper; if it was killed, do it here.
   if (!isAlive(record.monitorPid)) await stopLeftoverHelper(volatilePaths(config, record.id).dir);
+  const { oomKilled } = await settleCgroup(record);
   const reconcile = (r: ContainerRecord): ContainerRecord =>
     // Another invocation may have restarted it meanwhile: only a record for
     // the same dead process is changed.
@@ -59,6 +61,8 @@ export async function refreshStatus(config: ToteConfig, record: ContainerRecord)
           ...r,
           status: 'exited',
           exitCode: exit?.exitCode ?? r.exitCode ?? 137,
+          oomKilled: oomKilled || Boolean(r.oomKilled),
+          pausedWith: undefined,
           finishedAt: exit?.finishedAt ?? r.finishedAt ?? new Date().toISOString(),
           pid: undefined,
           monitorPid: undefined,

@@ -1,9 +1,8 @@
 /** What `tote info` reports: host, id mappings, storage, runtime, network helpers. */
-import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import type { ToteConfig } from '../config/index.js';
 import { defaultBackend, findNetworkProgram } from '../network/index.js';
-import { detectCgroupMode } from '../cgroups/index.js';
+import { cgroupSupport, detectCgroupMode, hostHierarchies } from '../cgroups/index.js';
 import { chooseRuntime, runtimeVersion } from '../runtime/index.js';
 import { listContainers, loadImages, probeDriver } from '../storage/index.js';
 import type { UsernsPlan } from '../userns/index.js';
@@ -20,7 +19,10 @@ export interface InfoReport {
     rootless: boolean;
     idMappings: { uidmap: Array<{ container_id: number; host_id: number; size: number }>; gidmap: Array<{ container_id: number; host_id: number; size: number }> };
     cgroupVersion: string;
-    cgroupLimits: string[];
+    cgroupControllers: string[];
+    cgroupParent: string | null;
+    cgroupManager: string | null;
+    cgroupUnavailable?: { reason: string; hint: string | null };
     /** The helper a container's default network uses (pasta, else slirp4netns); null: none installed. */
     networkBackend: string | null;
     networkBackends: Record<string, string | null>;
@@ -30,16 +32,17 @@ export interface InfoReport {
   version: { version: string; node: string };
 }
 
-/** Which limits can be enforced: none without a writable (delegated) cgroup. */
-async function enforceableLimits(config: ToteConfig, mode: string): Promise<string[]> {
-  if (mode !== 'v2') return config.isRoot && mode !== 'none' ? ['cpu', 'memory', 'pids', 'io'] : [];
-  if (config.isRoot) {
-    const text = await fs.readFile('/sys/fs/cgroup/cgroup.controllers', 'utf8').catch(() => '');
-    return text.trim().split(/\s+/).filter(Boolean);
-  }
-  // Rootless v2: what systemd delegated to the user's slice.
-  const text = await fs.readFile(`/sys/fs/cgroup/user.slice/user-${config.uid}.slice/user@${config.uid}.service/cgroup.controllers`, 'utf8').catch(() => '');
-  return text.trim().split(/\s+/).filter(Boolean);
+/** Where this user's containers get cgroups, and which controllers are usable there (podman's cgroupControllers). */
+function cgroupInfo(config: ToteConfig): { controllers: string[]; parent: string | null; manager: string | null; reason: string | null; hint: string | null } {
+  const s = cgroupSupport({ isRoot: config.isRoot, uid: config.uid, cgroupRoot: config.cgroups.root }, hostHierarchies());
+  const usable = s.usable.length > 0;
+  return {
+    controllers: s.usable,
+    parent: usable ? s.parent : null,
+    manager: usable ? (s.manager === 'runtime' ? 'runtime (rootful)' : 'tote (delegated subtree)') : null,
+    reason: s.reason ?? null,
+    hint: s.hint ?? null,
+  };
 }
 
 export async function collectInfo(config: ToteConfig, plan: UsernsPlan): Promise<InfoReport> {
@@ -51,12 +54,8 @@ export async function collectInfo(config: ToteConfig, plan: UsernsPlan): Promise
   } catch (e) {
     ociRuntime = { error: (e as Error).message };
   }
-  const [driver, images, containers, limits] = await Promise.all([
-    probeDriver(config, plan, config.storageDriver),
-    loadImages(config),
-    listContainers(config),
-    enforceableLimits(config, mode),
-  ]);
+  const [driver, images, containers] = await Promise.all([probeDriver(config, plan, config.storageDriver), loadImages(config), listContainers(config)]);
+  const cg = cgroupInfo(config);
   const toInfo = (m: UsernsPlan['uidMap']) => m.map((x) => ({ container_id: x.containerId, host_id: x.hostId, size: x.size }));
   return {
     host: {
@@ -67,7 +66,10 @@ export async function collectInfo(config: ToteConfig, plan: UsernsPlan): Promise
       rootless: !config.isRoot,
       idMappings: { uidmap: toInfo(plan.uidMap), gidmap: toInfo(plan.gidMap) },
       cgroupVersion: mode === 'v2' ? 'v2' : mode === 'none' ? 'none' : `v1 (${mode})`,
-      cgroupLimits: limits,
+      cgroupControllers: cg.controllers,
+      cgroupParent: cg.parent,
+      cgroupManager: cg.manager,
+      ...(cg.reason ? { cgroupUnavailable: { reason: cg.reason, hint: cg.hint } } : {}),
       networkBackend: defaultBackend(config) ?? null,
       networkBackends: {
         pasta: findNetworkProgram(config, 'pasta') ?? null,

@@ -67,6 +67,8 @@ export interface SpecOptions {
   bindSys?: boolean;
   /** Namespaces to share instead of creating: type → path. */
   sharedNamespaces?: Record<string, string>;
+  /** OCI linux.cgroupsPath: the container's cgroup, as a path inside every hierarchy. */
+  cgroupsPath?: string;
   /** OCI linux.resources (cgroup limits); emitted only when given. */
   resources?: Record<string, unknown>;
   /** OCI process.rlimits; emitted only when given. */
@@ -139,6 +141,7 @@ export function generateSpec(o: SpecOptions): Record<string, unknown> {
       namespaces,
       maskedPaths: MASKED_PATHS,
       readonlyPaths: READONLY_PATHS,
+      ...(o.cgroupsPath ? { cgroupsPath: o.cgroupsPath } : {}),
       ...(o.resources ? { resources: o.resources } : {}),
     },
   };

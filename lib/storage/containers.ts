@@ -4,7 +4,7 @@
  * lib/container; this module only stores and finds records.
  */
 import type { NetworkSpec } from '../network/index.js';
-import type { ResourceLimits } from '../cgroups/index.js';
+import type { CgroupPlace, ResourceLimits } from '../cgroups/index.js';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ToteConfig } from '../config/index.js';
@@ -47,6 +47,12 @@ export interface ContainerRecord {
   stoppedByUser?: boolean;
   driver: string;
   runtime: string;
+  /** The container's cgroup (absent: this host gives this user none, or --cgroups=disabled). */
+  cgroup?: CgroupPlace;
+  /** The last exit was the kernel's OOM killer (a memory limit). */
+  oomKilled?: boolean;
+  /** How a paused container was paused: the cgroup freezer, or SIGSTOP to every process. */
+  pausedWith?: 'freezer' | 'signals';
 }
 
 export interface ContainerSpec {
@@ -72,6 +78,10 @@ export interface ContainerSpec {
   resources?: ResourceLimits;
   /** Set when cgroups could not enforce the limits at create: only ulimits and oom-score-adj apply. */
   resourcesUnenforced?: boolean;
+  /** --cgroups, when not `enabled`. */
+  cgroups?: 'disabled' | 'no-conmon';
+  /** --cgroup-parent, as given. */
+  cgroupParent?: string;
 }
 
 export function containerDir(config: ToteConfig, id: string): string {

@@ -30,6 +30,8 @@ export interface HelperOptions {
   hook?: string;
   /** Terminate processes the command leaves behind (fuse daemons) when it exits. */
   reapOrphans?: boolean;
+  /** cgroup.procs files the command joins before the namespaces are made (a container's delegated cgroup). */
+  cgroups?: string[];
   stdio?: StdioOptions;
   env?: NodeJS.ProcessEnv;
 }
@@ -58,6 +60,7 @@ export function helperArgs(plan: UsernsPlan, command: string[], options: HelperO
   if (options.netns && !options.join) args.push('--netns');
   if (options.hook) args.push('--hook', options.hook);
   for (const m of options.mounts ?? []) args.push('--mount', m.type, m.source, m.target, m.options ?? '');
+  for (const file of options.cgroups ?? []) args.push('--cgroup', file);
   if (options.chdir) args.push('--chdir', options.chdir);
   if (options.reapOrphans) args.push('--reap-orphans');
   args.push('--', ...command);
