@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import type { Hierarchies } from './hierarchy.js';
-import { cgroupPlace, createCgroup, joinFiles, oomKillCount, removeCgroup, writeLimits } from './manage.js';
+import { cgroupPlace, createCgroup, joinFiles, oomKillCount, removeCgroup, v2JoinProblem, writeLimits } from './manage.js';
 import { setFrozen, hasFreezer } from './freezer.js';
 import { readCounters } from './stats.js';
 import type { CgroupSupport } from './support.js';
@@ -110,6 +110,7 @@ describe('v2', () => {
     mkdirSync(base, { recursive: true });
     writeFileSync(path.join(base, 'cgroup.controllers'), 'cpu memory pids\n');
     writeFileSync(path.join(base, 'cgroup.subtree_control'), '');
+    writeFileSync(path.join(base, 'cgroup.procs'), '');
     return { version: 2, manager: 'tote', parent: '/user.slice/user-7.slice/user@7.service/tote', usable: ['cpu', 'memory', 'pids', 'freezer'], hierarchies: { v1: {}, unified } };
   }
 
@@ -121,7 +122,7 @@ describe('v2', () => {
     mkdirSync(tote, { recursive: true });
     writeFileSync(path.join(tote, 'cgroup.controllers'), 'cpu memory pids\n');
     writeFileSync(path.join(tote, 'cgroup.subtree_control'), '');
-    await createCgroup(place, { memory: 2 ** 26, nanoCpus: 2e9, pidsLimit: 9 });
+    await createCgroup(place, { memory: 2 ** 26, nanoCpus: 2e9, pidsLimit: 9 }, '0::/user.slice/user-7.slice/user@7.service/init.scope\n');
     const base = path.dirname(tote);
     expect(read(base, 'cgroup.subtree_control')).toBe('+cpu +memory +pids');
     expect(read(tote, 'cgroup.subtree_control')).toBe('+cpu +memory +pids');
@@ -158,5 +159,28 @@ describe('rootful (runtime-managed)', () => {
     const place = cgroupPlace(s, 'r');
     expect(place.path).toBe('/tote/r');
     expect(place.dirs.blkio).toBe(path.join(root, 'blkio', 'tote', 'r'));
+  });
+});
+
+describe('v2: can tote move itself into the container\'s cgroup?', () => {
+  function place(): ReturnType<typeof cgroupPlace> {
+    const unified = path.join(root, 'v2');
+    const svc = path.join(unified, 'user.slice/user-7.slice/user@7.service');
+    mkdirSync(svc, { recursive: true });
+    writeFileSync(path.join(svc, 'cgroup.procs'), '');
+    return cgroupPlace({ version: 2, manager: 'tote', parent: '/user.slice/user-7.slice/user@7.service/tote', usable: ['memory'], hierarchies: { v1: {}, unified } }, 'id1');
+  }
+
+  test('from inside the delegated subtree (a user unit): fine', () => {
+    expect(v2JoinProblem(place(), '0::/user.slice/user-7.slice/user@7.service/app.slice/foo.service\n')).toBeUndefined();
+  });
+
+  test('from a login session scope: explained', () => {
+    expect(v2JoinProblem(place(), '0::/user.slice/user-7.slice/session-3.scope\n')).toMatch(/outside the subtree delegated to you/);
+  });
+
+  test('v1 and rootful places need no check', () => {
+    const p = { ...place(), manager: 'runtime' as const };
+    expect(v2JoinProblem(p, '0::/elsewhere\n')).toBeUndefined();
   });
 });

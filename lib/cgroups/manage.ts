@@ -129,8 +129,34 @@ export async function writeLimits(place: CgroupPlace, limits: ResourceLimits | u
   return { skipped };
 }
 
+/**
+ * cgroup v2 lets a process move another (here: itself) only with write
+ * access to cgroup.procs of the common ancestor of both cgroups. A login
+ * shell sits in session-N.scope, outside the user manager's delegated
+ * subtree, so the move would fail: say so before anything starts.
+ */
+export function v2JoinProblem(place: CgroupPlace, selfCgroupText: string): string | undefined {
+  if (place.version !== 2 || place.manager !== 'tote') return undefined;
+  const own = /^0::(\/.*)$/m.exec(selfCgroupText)?.[1];
+  if (!own) return undefined;
+  const a = own.split('/').filter(Boolean);
+  const b = place.path.split('/').filter(Boolean);
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  const common = '/' + a.slice(0, i).join('/');
+  const mount = place.dirs.unified!.slice(0, -place.path.length);
+  const procs = path.join(mount, common, 'cgroup.procs');
+  return isWritable(procs) ? undefined : `tote runs in the cgroup ${own}, outside the subtree delegated to you, so it cannot move the container into ${place.path} (${procs} is not writable)`;
+}
+
 /** Creates the cgroup (rootless: tote's job) and writes the limits. Removes it again if that fails. */
-export async function createCgroup(place: CgroupPlace, limits: ResourceLimits | undefined): Promise<WriteResult> {
+export async function createCgroup(place: CgroupPlace, limits: ResourceLimits | undefined, selfCgroupText?: string): Promise<WriteResult> {
+  const problem = v2JoinProblem(place, selfCgroupText ?? (await fs.readFile('/proc/self/cgroup', 'utf8').catch(() => '')));
+  if (problem) {
+    throw new SystemError('E_CGROUP', problem, {
+      hint: 'run tote from a systemd user unit or under `systemd-run --user --scope`, or start the container with --cgroups=disabled',
+    });
+  }
   await removeCgroup(place);
   try {
     if (place.version === 2) {
