@@ -61,7 +61,7 @@ describe('completion', () => {
     expect(complete('tote', 'ru')).toEqual(['run']);
     expect(complete('tote', 'sy')).toEqual(['system']);
     expect(complete('tote', 'system', '')).toEqual(['df', 'info', 'prune']);
-    expect(complete('tote', 'container', 'st')).toEqual(['start', 'stop']);
+    expect(complete('tote', 'container', 'st')).toEqual(['start', 'stats', 'stop']);
     expect(complete('tote', '--root', '/x', 'gen')).toEqual(['generate']);
     expect(complete('tote', '--log-level', 'd')).toEqual(['debug']);
     expect(complete('tote', '--run')).toEqual(['--runroot', '--runtime']);
