@@ -162,6 +162,12 @@ describe('execution errors', () => {
     expect(err('{{template "nope"}}')).toMatch(/no template "nope"/);
   });
 
+  test('endless recursion is a template error, not a stack overflow', () => {
+    expect(err('{{define "T"}}{{template "T" .}}{{end}}{{template "T" .}}')).toMatch(/exceeded maximum template depth \(1000\)$/);
+    // Deep but finite recursion still works.
+    expect(run('{{define "T"}}{{if .}}x{{template "T" (slice . 1)}}{{end}}{{end}}{{template "T" .Names}}', { Names: Array(200).fill('n') })).toBe('x'.repeat(200));
+  });
+
   test('TemplateError has a stable code', () => {
     try {
       run('{{');

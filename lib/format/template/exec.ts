@@ -31,6 +31,8 @@ interface Variable {
   value: unknown;
 }
 
+const MAX_TEMPLATE_DEPTH = 1000;
+
 /** One run of a template: the output so far, the variable stack and the template-call depth. */
 export class Execution {
   private vars: Variable[];
@@ -122,7 +124,9 @@ export class Execution {
       case 'template': {
         const body = this.tmpl.defines.get(node.name);
         if (!body) throw this.error(node, `template: no template "${node.name}" associated with template "${this.tmpl.source.name}"`);
-        if (++this.depth > 100000) throw this.error(node, 'exceeded maximum template depth (100000)');
+        // Go allows 100000; a JavaScript stack overflows long before, so the
+        // limit is lower: a recursive --format must fail as a template error.
+        if (++this.depth > MAX_TEMPLATE_DEPTH) throw this.error(node, `exceeded maximum template depth (${MAX_TEMPLATE_DEPTH})`);
         const newDot = node.pipe ? this.evalPipeline(dot, node.pipe) : undefined;
         const saved = this.vars;
         this.vars = [{ name: '$', value: newDot }];
