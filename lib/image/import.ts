@@ -1,34 +1,20 @@
 /**
  * `tote import`: a rootfs tarball becomes a one-layer image with a real OCI
- * config and manifest. The layer is extracted into a temp dir and the blob
- * written to a temp file while the digests are computed in the same pass;
- * only when everything succeeded are they renamed into place and the index
- * updated, so a truncated or hostile tar leaves nothing behind.
+ * config and manifest. The layer is extracted into a temp dir while its
+ * digest is computed in the same pass; only when everything succeeded is it
+ * renamed into place and the index updated (persist.ts), so a truncated or
+ * hostile tar leaves nothing behind.
  */
-import { randomBytes } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
-import path from 'node:path';
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { ToteConfig } from '../config/index.js';
 import { SystemError, ToteError, errnoCode } from '../errors/index.js';
-import type { Reporter } from '../errors/report.js';
 import { silentReporter } from '../errors/report.js';
-import { withLock } from '../state/index.js';
-import { subIdHint, type UsernsPlan } from '../userns/index.js';
-import {
-  beginBlobWrite,
-  DigestStream,
-  extractLayer,
-  layerDir,
-  loadImages,
-  maybeDecompress,
-  putBlobBytes,
-  removeTree,
-  saveImages,
-  storePaths,
-  upsertImage,
-} from '../storage/index.js';
+import type { Reporter } from '../errors/report.js';
+import type { UsernsPlan } from '../userns/index.js';
+import { maybeDecompress, sha256Digest } from '../storage/index.js';
 import { applyChange } from './changes.js';
+import { commitImages, discardLayers, extractNewLayer } from './persist.js';
 import { parseReference } from './reference.js';
 import { MediaType, ociArchitecture, type ImageConfig, type ImageManifest, type ImageRuntimeConfig } from './types.js';
 
@@ -70,30 +56,15 @@ export async function importImage(config: ToteConfig, plan: UsernsPlan, options:
   let runtimeConfig: ImageRuntimeConfig = {};
   for (const change of options.changes ?? []) runtimeConfig = applyChange(runtimeConfig, change);
 
-  const paths = storePaths(config);
-  await fs.mkdir(paths.tmp, { recursive: true });
-  await fs.mkdir(paths.layers, { recursive: true });
-  const tmpLayer = path.join(paths.tmp, `import-${randomBytes(8).toString('hex')}`);
-  await fs.mkdir(tmpLayer, { mode: 0o755 });
-  const blob = await beginBlobWrite(config);
-  let committed = false;
   let source: Readable | undefined;
   try {
     source = await openSource(options);
+    // One pass: the uncompressed bytes are hashed (the diff id) and
+    // extracted at the same time; the tar-split keeps what rebuilds the tar.
     const plain = maybeDecompress(source);
-    const digest = new DigestStream();
-    const toExtract = new PassThrough({ highWaterMark: 1 << 20 });
-    // One pass: the uncompressed bytes are hashed (the diff id), stored as the
-    // layer blob and extracted at the same time.
-    plain.on('error', (e) => digest.destroy(e));
-    plain.pipe(digest);
-    digest.pipe(blob.stream);
-    digest.pipe(toExtract);
-    digest.on('error', (e) => toExtract.destroy(e));
-    const [stats] = await Promise.all([extractLayer(config, plan, toExtract, tmpLayer, reporter), blob.done]);
-    const diffId = digest.digest();
-    reporter.debug(`import: ${stats.entries} entries, ${stats.devicesSkipped} device nodes skipped`);
-
+    source.on('error', (e) => plain.destroy(e));
+    const layer = await extractNewLayer(config, plan, plain, { purpose: 'import', reporter });
+    const diffId = layer.meta.diffId;
     const created = new Date().toISOString();
     const imageConfig: ImageConfig = {
       created,
@@ -104,54 +75,28 @@ export async function importImage(config: ToteConfig, plan: UsernsPlan, options:
       rootfs: { type: 'layers', diff_ids: [diffId] },
       history: [{ created, created_by: 'tote import', ...(options.message ? { comment: options.message } : {}) }],
     };
-
-    return await withLock(paths.lock, async () => {
-      const finalLayer = layerDir(config, diffId);
-      if (await exists(finalLayer)) {
-        await removeTree(config, plan, tmpLayer);
-      } else {
-        await fs.rename(tmpLayer, finalLayer);
-      }
-      await fs.writeFile(finalLayer + '.json', JSON.stringify({ diffId, size: digest.size }) + '\n');
-      await blob.commit(diffId);
-      committed = true;
-      const configBlob = await putBlobBytes(config, JSON.stringify(imageConfig));
-      const manifest: ImageManifest = {
-        schemaVersion: 2,
-        mediaType: MediaType.ociManifest,
-        config: { mediaType: MediaType.ociConfig, digest: configBlob.digest, size: configBlob.size },
-        layers: [{ mediaType: MediaType.ociLayer, digest: diffId, size: digest.size }],
-      };
-      const manifestBlob = await putBlobBytes(config, JSON.stringify(manifest));
-      const id = configBlob.digest.slice('sha256:'.length);
-      const images = upsertImage(await loadImages(config), {
-        id,
-        manifestDigest: manifestBlob.digest,
-        names: ref ? [ref.full] : [],
-        layers: [diffId],
-        size: digest.size,
-        created,
-        stored: created,
-      });
-      await saveImages(config, images);
-      return configBlob.digest;
-    });
+    const configBytes = Buffer.from(JSON.stringify(imageConfig));
+    const manifest: ImageManifest = {
+      schemaVersion: 2,
+      mediaType: MediaType.ociManifest,
+      config: { mediaType: MediaType.ociConfig, digest: sha256Digest(configBytes), size: configBytes.length },
+      layers: [{ mediaType: MediaType.ociLayer, digest: diffId, size: layer.meta.size }],
+    };
+    try {
+      const [record] = await commitImages(config, plan, [layer], [
+        {
+          configBytes,
+          manifestBytes: Buffer.from(JSON.stringify(manifest)),
+          record: { names: ref ? [ref.full] : [], layers: [diffId], size: layer.meta.size, created, stored: created },
+        },
+      ]);
+      return `sha256:${record!.id}`;
+    } catch (e) {
+      await discardLayers(config, plan, [layer]);
+      throw e;
+    }
   } catch (e) {
     source?.destroy();
-    if (!committed) await blob.abort();
-    await removeTree(config, plan, tmpLayer).catch(() => undefined);
-    if (e instanceof ToteError && e.code === 'E_ID_NOT_MAPPED') {
-      throw new ToteError(e.code, e.message, { hint: subIdHint(config.userName), cause: e });
-    }
     throw e;
-  }
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await fs.access(p);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -3,15 +3,13 @@
  * first), fetch and verify the manifest (selecting a platform from a list
  * or index), fetch and verify the config, then download the layers in
  * parallel. Each layer streams once: registry → sha256 of the compressed
- * bytes (and a copy into the blob store, so push/save can send the same
- * bytes back) → decompression → sha256 of the tar (the diff id) →
- * extraction into a temp dir. Only when both digests match is the layer
- * renamed into place; the image record is written last, under the lock.
+ * bytes → decompression → sha256 of the tar (the diff id) → extraction
+ * into a temp dir, in this process. No copy of the blob is kept: the layer's
+ * tar-split rebuilds its tar for push and save (lib/storage/layers.ts), and
+ * its compressed digest is remembered so push can skip or mount it. Only
+ * when both digests match is the layer renamed into place; the image record
+ * is written last, under the lock (persist.ts).
  */
-import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import type { ToteConfig } from '../config/index.js';
 import { NoSuchImageError, SystemError, ToteError } from '../errors/index.js';
 import type { Reporter } from '../errors/report.js';
@@ -26,23 +24,9 @@ import {
   type Credentials,
   type Endpoint,
 } from '../registry/index.js';
-import { withLock } from '../state/index.js';
-import { subIdHint, type UsernsPlan } from '../userns/index.js';
-import {
-  beginBlobWrite,
-  DigestStream,
-  extractLayer,
-  hasBlob,
-  layerDir,
-  loadImages,
-  maybeDecompress,
-  putBlobBytes,
-  removeTree,
-  saveImages,
-  sha256Digest,
-  storePaths,
-  upsertImage,
-} from '../storage/index.js';
+import type { UsernsPlan } from '../userns/index.js';
+import { DigestStream, hasLayer, loadImages, maybeDecompress, readLayerMeta, sha256Digest } from '../storage/index.js';
+import { commitImages, commitLayers, discardLayers, extractNewLayer } from './persist.js';
 import { parsePlatform, selectPlatform, formatPlatform, type IndexEntry, type Platform } from './platform.js';
 import { parseReference, type ImageReference } from './reference.js';
 import { findLocalImage } from './local-platform.js';
@@ -143,15 +127,6 @@ async function fetchSmallBlob(client: RegistryClient, repository: string, d: Des
   return bytes;
 }
 
-async function exists(p: string): Promise<boolean> {
-  try {
-    await fs.access(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Runs tasks with at most `limit` at a time; every task runs to completion, the first error is thrown. */
 async function pool<T>(items: T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
   let next = 0;
@@ -232,24 +207,17 @@ export async function pullImage(config: ToteConfig, plan: UsernsPlan, text: stri
     }
     const id = m.config.digest.replace(/^sha256:/, '');
     const existing = (await loadImages(config)).find((i) => i.id === id);
-    const layersPresent = (await Promise.all(diffIds.map((d) => exists(layerDir(config, d) + '.json')))).every(Boolean);
+    const layersPresent = (await Promise.all(diffIds.map((d) => hasLayer(config, d)))).every(Boolean);
     const upToDate = Boolean(existing && layersPresent && existing.names.includes(ref.full));
 
-    const paths = storePaths(config);
-    await fs.mkdir(paths.tmp, { recursive: true });
-    await fs.mkdir(paths.layers, { recursive: true });
     const sizes: number[] = new Array(m.layers.length).fill(0);
     for (const l of m.layers) progress.event({ type: 'layer', id: shortId(l.digest), status: 'Pulling fs layer' });
     await pool(m.layers, options.parallel ?? 3, async (layer, i) => {
       const diffId = diffIds[i]!;
       const lid = shortId(layer.digest);
-      const final = layerDir(config, diffId);
-      if (await exists(final + '.json')) {
-        try {
-          sizes[i] = (JSON.parse(await fs.readFile(final + '.json', 'utf8')) as { size?: number }).size ?? 0;
-        } catch {
-          sizes[i] = 0;
-        }
+      const meta = await readLayerMeta(config, diffId);
+      if (meta) {
+        sizes[i] = meta.size ?? 0;
         progress.event({ type: 'layer', id: lid, status: 'Already exists' });
         return;
       }
@@ -258,31 +226,34 @@ export async function pullImage(config: ToteConfig, plan: UsernsPlan, text: stri
     });
 
     const created = new Date().toISOString();
-    return await withLock(paths.lock, async () => {
-      const cfg = await putBlobBytes(config, configBytes, m.config.digest);
-      await putBlobBytes(config, manifest.bytes, manifest.digest);
-      if (top !== manifest) await putBlobBytes(config, top.bytes, top.digest);
-      const images = upsertImage(await loadImages(config), {
-        id,
-        manifestDigest: manifest.digest,
-        names: ref.tag ? [ref.full.replace(/@sha256:.*$/, '')] : [],
-        digests: [`${ref.repository}@${top.digest}`],
-        layers: diffIds,
-        size: sizes.reduce((a, b) => a + b, 0),
-        created: imageConfig.created ?? created,
-        stored: created,
-      });
-      await saveImages(config, images);
-      const result: PullResult = { id: cfg.digest, reference: ref, digest: top.digest, upToDate };
-      progress.event({ type: 'done', reference: ref, digest: top.digest, upToDate, id: cfg.digest });
-      return result;
-    });
+    const [stored] = await commitImages(config, plan, [], [
+      {
+        configBytes,
+        manifestBytes: manifest.bytes,
+        extraBlobs: top !== manifest ? [top.bytes] : [],
+        record: {
+          names: ref.tag ? [ref.full.replace(/@sha256:.*$/, '')] : [],
+          digests: [`${ref.repository}@${top.digest}`],
+          layers: diffIds,
+          size: sizes.reduce((a, b) => a + b, 0),
+          created: imageConfig.created ?? created,
+          stored: created,
+        },
+      },
+    ]);
+    const imageId = `sha256:${stored!.id}`;
+    progress.event({ type: 'done', reference: ref, digest: top.digest, upToDate, id: imageId });
+    return { id: imageId, reference: ref, digest: top.digest, upToDate };
   } finally {
     client.close();
   }
 }
 
-/** One layer: download → verify → extract, visible only when both digests matched. Returns the tar size. */
+/**
+ * One layer: download → sha256 of the compressed bytes → decompression →
+ * sha256 of the tar → extraction, all in one pass with nothing written but
+ * the extracted files. Visible only when both digests matched.
+ */
 async function pullLayer(
   config: ToteConfig,
   plan: UsernsPlan,
@@ -294,71 +265,48 @@ async function pullLayer(
   progress: PullProgress,
   reporter: Reporter,
 ): Promise<number> {
-  const paths = storePaths(config);
-  const tmpLayer = path.join(paths.tmp, `pull-${randomBytes(8).toString('hex')}`);
-  await fs.mkdir(tmpLayer, { mode: 0o755 });
-  const keepBlob = !(await hasBlob(config, layer.digest));
-  const blob = keepBlob ? await beginBlobWrite(config) : undefined;
-  let committed = false;
   let current = 0;
   let lastReport = 0;
+  const source = client.blobStream(repo, layer.digest, layer.size, (n) => {
+    current += n;
+    const now = Date.now();
+    if (now - lastReport > 100 || current === layer.size) {
+      lastReport = now;
+      progress.event({ type: 'layer', id: lid, status: 'Downloading', current, total: layer.size });
+    }
+  });
+  const compressed = new DigestStream();
+  source.on('error', (e) => compressed.destroy(e));
+  source.pipe(compressed);
+  const plain = maybeDecompress(compressed, { config });
+  compressed.on('error', (e) => plain.destroy(e));
+  const extracted = await extractNewLayer(config, plan, plain, {
+    purpose: 'pull',
+    diffId,
+    reporter,
+    meta: { compressedDigest: layer.digest, compressedSize: layer.size, compressedMediaType: layer.mediaType },
+    // The compressed digest is checked before the diff id: a corrupt download is named as such.
+    verified: () => {
+      const got = compressed.digest();
+      if (got !== layer.digest) {
+        throw new SystemError('E_DIGEST_MISMATCH', `layer ${layer.digest}: content digest ${got} does not match the manifest (${compressed.size} bytes received)`, {
+          hint: 'the registry or a proxy served corrupt data; nothing was stored',
+        });
+      }
+      progress.event({ type: 'layer', id: lid, status: 'Verifying Checksum' });
+      progress.event({ type: 'layer', id: lid, status: 'Download complete' });
+    },
+  });
   try {
-    const source = client.blobStream(repo, layer.digest, layer.size, (n) => {
-      current += n;
-      const now = Date.now();
-      if (now - lastReport > 100 || current === layer.size) {
-        lastReport = now;
-        progress.event({ type: 'layer', id: lid, status: 'Downloading', current, total: layer.size });
-      }
-    });
-    const compressed = new DigestStream();
-    const tarDigest = new DigestStream();
-    const toExtract = new PassThrough({ highWaterMark: 1 << 20 });
-    source.on('error', (e) => compressed.destroy(e));
-    source.pipe(compressed);
-    if (blob) compressed.pipe(blob.stream);
-    const plain = maybeDecompress(compressed, { config });
-    compressed.on('error', (e) => plain.destroy(e));
-    plain.on('error', (e) => tarDigest.destroy(e));
-    plain.pipe(tarDigest);
-    tarDigest.on('error', (e) => toExtract.destroy(e));
-    tarDigest.pipe(toExtract);
-    await Promise.all([extractLayer(config, plan, toExtract, tmpLayer, reporter), blob?.done]);
-    const gotCompressed = compressed.digest();
-    if (gotCompressed !== layer.digest) {
-      throw new SystemError('E_DIGEST_MISMATCH', `layer ${layer.digest}: content digest ${gotCompressed} does not match the manifest (${compressed.size} bytes received)`, {
-        hint: 'the registry or a proxy served corrupt data; nothing was stored',
-      });
-    }
-    progress.event({ type: 'layer', id: lid, status: 'Verifying Checksum' });
-    progress.event({ type: 'layer', id: lid, status: 'Download complete' });
-    const gotDiff = tarDigest.digest();
-    if (gotDiff !== diffId) {
-      throw new SystemError('E_DIGEST_MISMATCH', `layer ${layer.digest}: uncompressed digest ${gotDiff} does not match the config's diff id ${diffId}`);
-    }
     progress.event({ type: 'layer', id: lid, status: 'Extracting', current: layer.size, total: layer.size });
-    await withLock(paths.lock, async () => {
-      const finalLayer = layerDir(config, diffId);
-      if (await exists(finalLayer + '.json')) {
-        await removeTree(config, plan, tmpLayer);
-      } else {
-        if (await exists(finalLayer)) await removeTree(config, plan, finalLayer);
-        await fs.rename(tmpLayer, finalLayer);
-        await fs.writeFile(finalLayer + '.json', JSON.stringify({ diffId, size: tarDigest.size, compressedDigest: layer.digest }) + '\n');
-      }
-      if (blob) {
-        await blob.commit(layer.digest);
-        committed = true;
-      }
-    });
-    progress.event({ type: 'layer', id: lid, status: 'Pull complete' });
-    return tarDigest.size;
+    // Committed at once, so a pull that is killed later keeps its finished layers.
+    await commitLayers(config, plan, [extracted]);
   } catch (e) {
-    if (blob && !committed) await blob.abort();
-    await removeTree(config, plan, tmpLayer).catch(() => undefined);
-    if (e instanceof ToteError && e.code === 'E_ID_NOT_MAPPED') throw new ToteError(e.code, e.message, { hint: subIdHint(config.userName), cause: e });
+    await discardLayers(config, plan, [extracted]);
     throw e;
   }
+  progress.event({ type: 'layer', id: lid, status: 'Pull complete' });
+  return extracted.meta.size;
 }
 
 export type PullPolicy = 'missing' | 'always' | 'never' | 'newer';

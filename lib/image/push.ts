@@ -2,20 +2,25 @@
  * `tote push IMAGE [DEST]`: blobs first (HEAD to skip those the registry
  * has, cross-repository mount when the image came from another repository
  * of the same registry, else a monolithic or chunked upload), then the
- * config, then the manifest. Uncompressed local layers (what import and
- * commit store) are gzip-compressed on push; the compressed blob is kept in
- * the store and remembered in the layer's metadata, so a second push sends
- * the same digest without compressing again.
+ * config, then the manifest. The store keeps no layer blobs: a layer the
+ * registry already has (the blob it was pulled as, or tote's earlier gzip of
+ * it) is found by HEAD or mounted; otherwise its tar is rebuilt from the
+ * tar-split and gzip-compressed — deterministically, so a second push finds
+ * the same digest. As with podman, a pulled layer pushed to a registry
+ * that lacks it gets a new compressed digest (and the manifest a new one).
  */
-import { createReadStream, promises as fs } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import path from 'node:path';
 import zlib from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import type { ToteConfig } from '../config/index.js';
 import { SystemError, UsageError } from '../errors/index.js';
 import type { Reporter } from '../errors/report.js';
 import { RegistryClient, RegistryError, hostIsInsecure, loadRegistriesConf, registryMessage, resolveEndpoints, type Credentials } from '../registry/index.js';
-import { writeFileAtomicText, withLock } from '../state/index.js';
-import { beginBlobWrite, blobPath, DigestStream, hasBlob, layerDir, loadImages, putBlobBytes, readBlob, saveImages, sha256Digest, storePaths } from '../storage/index.js';
+import { withLock } from '../state/index.js';
+import { planUserns } from '../userns/index.js';
+import { blobPath, DigestStream, hasBlob, loadImages, openLayerTar, putBlobBytes, readBlob, readLayerMeta, saveImages, sha256Digest, storePaths, updateLayerMeta } from '../storage/index.js';
 import { parseReference, type ImageReference } from './reference.js';
 import { readImageManifest, resolveImage } from './store.js';
 import { MediaType, ManifestType, type Descriptor, type ImageManifest } from './types.js';
@@ -44,43 +49,80 @@ export interface PushOptions {
 
 const UNCOMPRESSED = new Set<string>([MediaType.ociLayer, 'application/vnd.docker.image.rootfs.diff.tar']);
 
-/** The blob to send for one layer: as stored, or gzip-compressed once and remembered. */
-async function layerBlob(config: ToteConfig, d: Descriptor, diffId: string, docker: boolean): Promise<Descriptor | undefined> {
-  const gzipType = docker ? ManifestType.dockerLayerGzip : MediaType.ociLayerGzip;
-  if (!UNCOMPRESSED.has(d.mediaType)) {
-    const type = docker && d.mediaType === MediaType.ociLayerGzip ? ManifestType.dockerLayerGzip : !docker && d.mediaType === ManifestType.dockerLayerGzip ? MediaType.ociLayerGzip : d.mediaType;
-    return (await hasBlob(config, d.digest)) ? { ...d, mediaType: type } : undefined;
-  }
-  const metaFile = layerDir(config, diffId) + '.json';
-  let meta: Record<string, unknown> = {};
-  try {
-    meta = JSON.parse(await fs.readFile(metaFile, 'utf8')) as Record<string, unknown>;
-  } catch {
-    // no metadata: compress below
-  }
-  const known = typeof meta.gzipDigest === 'string' ? meta.gzipDigest : undefined;
-  if (known && typeof meta.gzipSize === 'number' && (await hasBlob(config, known))) return { mediaType: gzipType, digest: known, size: meta.gzipSize };
-  if (!(await hasBlob(config, d.digest))) return undefined;
-  const blob = await beginBlobWrite(config);
+/** A layer's blob as the manifest will name it, and where its bytes are (none: the registry has them). */
+interface LayerUpload {
+  desc: Descriptor;
+  file?: string;
+  /** A temporary file to remove after the upload. */
+  temp?: boolean;
+}
+
+function gzipType(docker: boolean): string {
+  return docker ? ManifestType.dockerLayerGzip : MediaType.ociLayerGzip;
+}
+
+/** The media type spelled for the manifest format being pushed. */
+function typeFor(mediaType: string, docker: boolean): string {
+  if (docker && mediaType === MediaType.ociLayerGzip) return ManifestType.dockerLayerGzip;
+  if (!docker && mediaType === ManifestType.dockerLayerGzip) return MediaType.ociLayerGzip;
+  return mediaType;
+}
+
+/** HEAD, then a cross-repository mount when there is a source repository: is the blob in `repo` now? */
+async function registryHas(client: RegistryClient, repo: string, digest: string, mountFrom: string | undefined): Promise<'exists' | 'mounted' | undefined> {
+  const scope = `repository:${repo}:pull,push`;
+  const head = await client.request('HEAD', `/v2/${repo}/blobs/${digest}`, { scope });
+  head.body.resume();
+  if (head.status === 200) return 'exists';
+  if (!mountFrom || mountFrom === repo) return undefined;
+  const m = await client.request('POST', `/v2/${repo}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(mountFrom)}`, {
+    scope: `${scope} repository:${mountFrom}:pull`,
+    body: Buffer.alloc(0),
+  });
+  await m.bytes();
+  if (m.status === 201) return 'mounted';
+  // 202: the registry opened an upload instead; it is not needed (it expires on its own).
+  const loc = m.headers.location;
+  if (m.status === 202 && typeof loc === 'string') await client.request('DELETE', new URL(loc, client.base).toString(), { scope }).then((r) => r.body.resume(), () => undefined);
+  return undefined;
+}
+
+/**
+ * gzip of the layer's tar (rebuilt from its tar-split, checked against the
+ * diff id) into a temporary file: its digest and size must be known before
+ * the upload. Deterministic (same zlib, same level), so the digest is
+ * remembered and a later push finds the blob by HEAD without compressing.
+ */
+async function compressLayer(config: ToteConfig, diffId: string, compressedDigest: string | undefined, docker: boolean): Promise<LayerUpload> {
+  const plan = await planUserns(config);
+  const dir = storePaths(config).tmp;
+  await fs.mkdir(dir, { recursive: true });
+  const file = path.join(dir, `push-${randomBytes(8).toString('hex')}.gz`);
   const digest = new DigestStream();
   try {
-    const done = pipeline(createReadStream(blobPath(config, d.digest)), zlib.createGzip({ level: 6 }), digest, blob.stream as NodeJS.WritableStream);
-    await done;
-    const gz = digest.digest();
-    await blob.commit(gz);
-    await withLock(storePaths(config).lock, async () => {
-      try {
-        await fs.access(layerDir(config, diffId));
-        await writeFileAtomicText(metaFile, JSON.stringify({ ...meta, gzipDigest: gz, gzipSize: digest.size }) + '\n');
-      } catch {
-        // the layer is gone (rmi raced us): nothing to remember
-      }
-    });
-    return { mediaType: gzipType, digest: gz, size: digest.size };
+    await pipeline(await openLayerTar(config, plan, diffId, compressedDigest), zlib.createGzip({ level: 6 }), digest, createWriteStream(file, { mode: 0o600 }));
   } catch (e) {
-    await blob.abort();
+    await fs.rm(file, { force: true });
     throw e;
   }
+  const gz = digest.digest();
+  await withLock(storePaths(config).lock, () => updateLayerMeta(config, diffId, { gzipDigest: gz, gzipSize: digest.size }));
+  return { desc: { mediaType: gzipType(docker), digest: gz, size: digest.size }, file, temp: true };
+}
+
+/**
+ * Where one layer's blob comes from: a blob still in the store (stores from
+ * before tar-splits), the blob the layer was pulled as or tote's own gzip of
+ * it when the registry has it already (or can mount it), else a fresh gzip.
+ */
+async function layerUpload(config: ToteConfig, client: RegistryClient, repo: string, d: Descriptor, diffId: string, docker: boolean, mountFrom: string | undefined): Promise<LayerUpload> {
+  if (!UNCOMPRESSED.has(d.mediaType) && (await hasBlob(config, d.digest))) return { desc: { ...d, mediaType: typeFor(d.mediaType, docker) }, file: blobPath(config, d.digest) };
+  const meta = await readLayerMeta(config, diffId);
+  const known: Descriptor[] = [];
+  if (!UNCOMPRESSED.has(d.mediaType) && d.digest === meta?.compressedDigest) known.push({ ...d, mediaType: typeFor(d.mediaType, docker) });
+  if (meta?.gzipDigest && typeof meta.gzipSize === 'number') known.push({ mediaType: gzipType(docker), digest: meta.gzipDigest, size: meta.gzipSize });
+  for (const k of known) if (await registryHas(client, repo, k.digest, mountFrom)) return { desc: k };
+  return compressLayer(config, diffId, meta?.compressedDigest, docker);
 }
 
 async function uploadBlob(
@@ -172,25 +214,28 @@ export async function pushImage(config: ToteConfig, source: string, dest: string
     const sameRegistry = (image.digests ?? []).map((d) => d.split('@')[0]!).find((r) => r.split('/')[0] === ref.repository.split('/')[0] && r !== ref.repository);
     const mountFrom = sameRegistry ? sameRegistry.slice(sameRegistry.indexOf('/') + 1) : undefined;
     const layers: Descriptor[] = [];
-    for (const [i, l] of manifest.layers.entries()) {
-      const found = await layerBlob(config, l, image.layers[i]!, docker);
-      layers.push(found ?? l);
-      progress?.event({ type: 'layer', id: (found ?? l).digest.slice(7, 19), status: 'Preparing' });
-    }
+    for (const l of manifest.layers) progress?.event({ type: 'layer', id: l.digest.slice(7, 19), status: 'Preparing' });
     const chunkSize = options.chunkSize ?? 32 * 1024 * 1024;
-    for (const d of layers) {
-      const id = d.digest.slice(7, 19);
-      const local = await hasBlob(config, d.digest);
-      let sent = 0;
-      const r = await uploadBlob(client, repo, d, local ? blobPath(config, d.digest) : undefined, {
-        mountFrom,
-        chunkSize,
-        onBytes: (n) => {
-          sent += n;
-          progress?.event({ type: 'layer', id, status: 'Pushing', current: sent, total: d.size });
-        },
-      });
-      progress?.event({ type: 'layer', id, status: r === 'exists' ? 'Layer already exists' : r === 'mounted' ? 'Mounted' : 'Pushed' });
+    for (const [i, l] of manifest.layers.entries()) {
+      const id = l.digest.slice(7, 19);
+      const up = await layerUpload(config, client, repo, l, image.layers[i]!, docker, mountFrom);
+      try {
+        let sent = 0;
+        const r = up.file
+          ? await uploadBlob(client, repo, up.desc, up.file, {
+              mountFrom,
+              chunkSize,
+              onBytes: (n) => {
+                sent += n;
+                progress?.event({ type: 'layer', id, status: 'Pushing', current: sent, total: up.desc.size });
+              },
+            })
+          : 'exists';
+        progress?.event({ type: 'layer', id, status: r === 'exists' ? 'Layer already exists' : r === 'mounted' ? 'Mounted' : 'Pushed' });
+      } finally {
+        if (up.temp && up.file) await fs.rm(up.file, { force: true });
+      }
+      layers.push(up.desc);
     }
     const configDesc: Descriptor = { mediaType: docker ? ManifestType.dockerConfig : MediaType.ociConfig, digest: 'sha256:' + image.id, size: configBytes.length };
     await uploadBlob(client, repo, configDesc, async () => configBytes, { chunkSize, onBytes: () => undefined });

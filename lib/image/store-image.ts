@@ -1,35 +1,20 @@
 /**
  * Writing a new image on top of a parent (or of nothing, `FROM scratch`):
  * a new config, a history entry and at most one new layer. The layer stream
- * (an uncompressed tar) is hashed (the diff id), stored as a blob and
- * extracted into the layer store in one pass; only when all of it worked are
- * the layer, blobs and index entry made visible. Shared by commit and build.
+ * (an uncompressed tar) is hashed (the diff id) and extracted into the layer
+ * store in one pass; only when all of it worked are the layer, blobs and
+ * index entry made visible (persist.ts). Shared by commit and build.
  */
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { ToteConfig } from '../config/index.js';
 import { SystemError, ToteError } from '../errors/index.js';
 import type { Reporter } from '../errors/report.js';
 import { silentReporter } from '../errors/report.js';
-import { withLock } from '../state/index.js';
-import {
-  beginBlobWrite,
-  containerDir,
-  DigestStream,
-  extractLayer,
-  layerDir,
-  loadImages,
-  putBlobBytes,
-  removeTree,
-  saveImages,
-  storePaths,
-  upsertImage,
-  type ContainerRecord,
-  type ImageRecord,
-} from '../storage/index.js';
-import { spawnInUserns, subIdHint, waitExit, type UsernsPlan } from '../userns/index.js';
+import { containerDir, sha256Digest, type ContainerRecord, type ExtractedLayerFiles, type ImageRecord } from '../storage/index.js';
+import { spawnInUserns, waitExit, type UsernsPlan } from '../userns/index.js';
+import { commitImages, discardLayers, extractNewLayer } from './persist.js';
 import { parseReference } from './reference.js';
 import { readImageConfig, readImageManifest } from './store.js';
 import { MediaType, ociArchitecture, type HistoryEntry, type ImageConfig, type ImageManifest, type ImageRuntimeConfig } from './types.js';
@@ -65,15 +50,6 @@ export interface StoredImage {
   record: ImageRecord;
 }
 
-async function exists(p: string): Promise<boolean> {
-  try {
-    await fs.access(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export async function storeImage(config: ToteConfig, plan: UsernsPlan, o: StoreImageOptions): Promise<StoredImage> {
   const reporter = o.reporter ?? silentReporter;
   const refs = (o.references ?? []).map((r) => {
@@ -83,40 +59,24 @@ export async function storeImage(config: ToteConfig, plan: UsernsPlan, o: StoreI
   });
   const parentConfig: ImageConfig | undefined = o.parent ? await readImageConfig(config, o.parent) : undefined;
   const parentManifest: ImageManifest | undefined = o.parent ? await readImageManifest(config, o.parent) : undefined;
-  const paths = storePaths(config);
   const created = o.created ?? new Date().toISOString();
 
-  let layer: { diffId: string; size: number; tmpLayer: string; blob: Awaited<ReturnType<typeof beginBlobWrite>> } | undefined;
-  let committed = false;
-  try {
-    if (o.layer) {
-      await fs.mkdir(paths.tmp, { recursive: true });
-      await fs.mkdir(paths.layers, { recursive: true });
-      const tmpLayer = path.join(paths.tmp, `layer-${randomBytes(8).toString('hex')}`);
-      await fs.mkdir(tmpLayer, { mode: 0o755 });
-      const blob = await beginBlobWrite(config);
-      layer = { diffId: '', size: 0, tmpLayer, blob };
-      const digest = new DigestStream();
-      const toExtract = new PassThrough({ highWaterMark: 1 << 20 });
-      o.layer.stream.on('error', (e) => digest.destroy(e));
-      digest.on('error', (e) => toExtract.destroy(e));
-      o.layer.stream.pipe(digest);
-      digest.pipe(blob.stream);
-      digest.pipe(toExtract);
-      try {
-        const [stats] = await Promise.all([extractLayer(config, plan, toExtract, tmpLayer, reporter), blob.done, o.layer.done]);
-        reporter.debug(`layer: ${stats.entries} entries, ${digest.size} bytes`);
-      } catch (e) {
-        o.layer.abort?.();
-        await o.layer.done?.catch(() => undefined);
-        throw e;
-      }
-      layer.diffId = digest.digest();
-      layer.size = digest.size;
+  let layer: ExtractedLayerFiles | undefined;
+  if (o.layer) {
+    const source = o.layer;
+    try {
+      layer = await extractNewLayer(config, plan, source.stream, { purpose: 'layer', reporter, verified: () => source.done });
+      reporter.debug(`layer: ${layer.meta.size} bytes`);
+    } catch (e) {
+      source.abort?.();
+      await source.done?.catch(() => undefined);
+      throw e;
     }
+  }
+  try {
     const history: HistoryEntry = { created, ...o.history, ...(layer ? {} : { empty_layer: true }) };
     if (!history.created) history.created = created;
-    const diffIds = [...(o.parent?.layers ?? []), ...(layer ? [layer.diffId] : [])];
+    const diffIds = [...(o.parent?.layers ?? []), ...(layer ? [layer.meta.diffId] : [])];
     const imageConfig: ImageConfig = {
       created,
       ...(o.author ? { author: o.author } : {}),
@@ -127,46 +87,30 @@ export async function storeImage(config: ToteConfig, plan: UsernsPlan, o: StoreI
       rootfs: { type: 'layers', diff_ids: diffIds },
       history: [...(parentConfig?.history ?? []), history],
     };
-    return await withLock(paths.lock, async () => {
-      if (layer) {
-        const finalLayer = layerDir(config, layer.diffId);
-        if (await exists(finalLayer)) await removeTree(config, plan, layer.tmpLayer);
-        else await fs.rename(layer.tmpLayer, finalLayer);
-        await fs.writeFile(finalLayer + '.json', JSON.stringify({ diffId: layer.diffId, size: layer.size }) + '\n');
-        await layer.blob.commit(layer.diffId);
-        committed = true;
-      }
-      const configBlob = await putBlobBytes(config, JSON.stringify(imageConfig));
-      const manifest: ImageManifest = {
-        schemaVersion: 2,
-        mediaType: MediaType.ociManifest,
-        config: { mediaType: MediaType.ociConfig, digest: configBlob.digest, size: configBlob.size },
-        layers: [...(parentManifest?.layers ?? []), ...(layer ? [{ mediaType: MediaType.ociLayer, digest: layer.diffId, size: layer.size }] : [])],
-      };
-      const manifestBlob = await putBlobBytes(config, JSON.stringify(manifest));
-      const id = configBlob.digest.slice('sha256:'.length);
-      const record: ImageRecord = {
-        id,
-        manifestDigest: manifestBlob.digest,
-        names: refs,
-        layers: diffIds,
-        ...(o.parent ? { parent: o.parent.id } : {}),
-        size: (o.parent?.size ?? 0) + (layer?.size ?? 0),
-        created,
-        stored: new Date().toISOString(),
-      };
-      const images = upsertImage(await loadImages(config), record);
-      await saveImages(config, images);
-      return { id, record: images.find((i) => i.id === id) ?? record };
-    });
+    const configBytes = Buffer.from(JSON.stringify(imageConfig));
+    const manifest: ImageManifest = {
+      schemaVersion: 2,
+      mediaType: MediaType.ociManifest,
+      config: { mediaType: MediaType.ociConfig, digest: sha256Digest(configBytes), size: configBytes.length },
+      layers: [...(parentManifest?.layers ?? []), ...(layer ? [{ mediaType: MediaType.ociLayer, digest: layer.meta.diffId, size: layer.meta.size }] : [])],
+    };
+    const [record] = await commitImages(config, plan, layer ? [layer] : [], [
+      {
+        configBytes,
+        manifestBytes: Buffer.from(JSON.stringify(manifest)),
+        record: {
+          names: refs,
+          layers: diffIds,
+          ...(o.parent ? { parent: o.parent.id } : {}),
+          size: (o.parent?.size ?? 0) + (layer?.meta.size ?? 0),
+          created,
+          stored: new Date().toISOString(),
+        },
+      },
+    ]);
+    return { id: record!.id, record: record! };
   } catch (e) {
-    if (layer && !committed) {
-      await layer.blob.abort();
-      await removeTree(config, plan, layer.tmpLayer).catch(() => undefined);
-    }
-    if (e instanceof ToteError && e.code === 'E_ID_NOT_MAPPED') {
-      throw new ToteError(e.code, e.message, { hint: subIdHint(config.userName), cause: e });
-    }
+    if (layer) await discardLayers(config, plan, [layer]);
     throw e;
   }
 }

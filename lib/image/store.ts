@@ -1,16 +1,14 @@
 /** Finding, naming and removing local images. */
-import { promises as fs } from 'node:fs';
 import type { ToteConfig } from '../config/index.js';
 import { NoSuchImageError, ToteError } from '../errors/index.js';
 import { withLock } from '../state/index.js';
 import type { UsernsPlan } from '../userns/index.js';
 import {
-  layerDir,
   listContainers,
   loadImages,
   readBlob,
   removeBlob,
-  removeTree,
+  removeLayer,
   saveImages,
   storePaths,
   type ImageRecord,
@@ -150,10 +148,7 @@ export async function removeImage(config: ToteConfig, plan: UsernsPlan, text: st
     // leaves unreferenced files behind, never an image with missing layers.
     await saveImages(config, rest);
     report.deleted.push(...doomed.map((d) => 'sha256:' + d.id));
-    for (const l of unusedLayers) {
-      await removeTree(config, plan, layerDir(config, l));
-      await fs.rm(layerDir(config, l) + '.json', { force: true });
-    }
+    for (const l of unusedLayers) await removeLayer(config, plan, l);
     for (const b of unusedBlobs) await removeBlob(config, b);
   });
   return report;

@@ -10,6 +10,18 @@ export {
   removeBlob,
   DigestStream,
 } from './blobs.js';
+export {
+  commitLayer,
+  hasLayer,
+  layerMetaPath,
+  openLayerTar,
+  readLayerMeta,
+  removeLayer,
+  tarSplitPath,
+  updateLayerMeta,
+  type ExtractedLayerFiles,
+  type LayerMeta,
+} from './layers.js';
 export { loadImages, saveImages, upsertImage, type ImageRecord } from './images.js';
 export {
   containerDir,

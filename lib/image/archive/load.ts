@@ -3,39 +3,23 @@
  * from a file or standard input. The archive is unpacked as plain files into
  * a staging dir (members may come in any order: manifest.json is often
  * last); then every config, manifest and layer is checked against its
- * digest while the new layers are extracted into temp dirs inside the user
- * namespace. Only when all of it matched are layers renamed into place,
- * blobs committed and the index updated: a corrupt archive stores nothing.
+ * digest while the new layers are extracted into temp dirs. Only when all
+ * of it matched are layers renamed into place, blobs written and the index
+ * updated (persist.ts): a corrupt archive stores nothing.
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ToteConfig } from '../../config/index.js';
 import { tarStream } from './tar.js';
 import { SystemError, ToteError, errnoCode } from '../../errors/index.js';
 import type { Reporter } from '../../errors/report.js';
 import { silentReporter } from '../../errors/report.js';
-import { withLock } from '../../state/index.js';
-import {
-  beginBlobWrite,
-  blobPath,
-  DigestStream,
-  extractLayer,
-  hasBlob,
-  layerDir,
-  loadImages,
-  maybeDecompress,
-  putBlobBytes,
-  removeTree,
-  saveImages,
-  sha256Digest,
-  storePaths,
-  upsertImage,
-  type ImageRecord,
-} from '../../storage/index.js';
-import { subIdHint, type UsernsPlan } from '../../userns/index.js';
+import { DigestStream, maybeDecompress, readLayerMeta, sha256Digest, storePaths, type ExtractedLayerFiles } from '../../storage/index.js';
+import type { UsernsPlan } from '../../userns/index.js';
+import { commitImages, discardLayers, extractNewLayer, type NewImage } from '../persist.js';
 import { parsePlatform, selectPlatform, type IndexEntry } from '../platform.js';
 import { parseReference } from '../reference.js';
 import { ManifestType, MediaType, type Descriptor, type ImageConfig, type ImageManifest } from '../types.js';
@@ -147,9 +131,9 @@ async function unpack(input: Readable, staging: Staging): Promise<void> {
 interface LayerPlan {
   file: string;
   diffId: string;
-  /** The blob's digest: the file's own (oci-archive), or the diff id (docker-archive: the uncompressed tar is stored). */
+  /** The blob's digest: the file's own (oci-archive), or the diff id (docker-archive: an uncompressed tar). */
   blobDigest: string;
-  /** oci-archive: the file must hash to blobDigest and is stored as is. */
+  /** oci-archive: the file itself must hash to blobDigest. */
   raw: boolean;
 }
 
@@ -251,98 +235,46 @@ async function planOci(staging: Staging, reporter: Reporter): Promise<ImagePlan[
   return plans;
 }
 
-async function exists(p: string): Promise<boolean> {
-  try {
-    await fs.access(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** A layer brought in but not yet visible. */
-interface PendingLayer {
+/** A layer of the archive: extracted and verified (new), or already in the store. */
+interface BroughtLayer {
   diffId: string;
-  blobDigest: string;
   /** Uncompressed size. */
   size: number;
-  tmpLayer?: string;
-  blob?: Awaited<ReturnType<typeof beginBlobWrite>>;
+  extracted?: ExtractedLayerFiles;
 }
 
-async function knownSize(config: ToteConfig, diffId: string): Promise<number> {
-  try {
-    const meta = JSON.parse(await fs.readFile(layerDir(config, diffId) + '.json', 'utf8')) as { size?: number };
-    if (typeof meta.size === 'number') return meta.size;
-  } catch {
-    // fall through
-  }
-  try {
-    return (await fs.stat(blobPath(config, diffId))).size;
-  } catch {
-    return 0;
-  }
-}
-
-async function bringLayer(config: ToteConfig, plan: UsernsPlan, staging: Staging, l: LayerPlan, pending: PendingLayer[], reporter: Reporter): Promise<PendingLayer> {
-  const needExtract = !(await exists(layerDir(config, l.diffId) + '.json'));
-  const needBlob = !(await hasBlob(config, l.blobDigest));
-  const p: PendingLayer = { diffId: l.diffId, blobDigest: l.blobDigest, size: 0 };
-  if (!needExtract && !needBlob) {
-    p.size = await knownSize(config, l.diffId);
-    return p;
-  }
-  // Registered before anything can fail, so the caller cleans it up.
-  pending.push(p);
-  const paths = storePaths(config);
-  if (needExtract) {
-    p.tmpLayer = path.join(paths.tmp, `load-layer-${randomBytes(8).toString('hex')}`);
-    await fs.mkdir(p.tmpLayer, { mode: 0o755 });
-  }
-  if (needBlob) p.blob = await beginBlobWrite(config);
+async function bringLayer(config: ToteConfig, plan: UsernsPlan, staging: Staging, l: LayerPlan, reporter: Reporter): Promise<BroughtLayer> {
+  const meta = await readLayerMeta(config, l.diffId);
+  if (meta) return { diffId: l.diffId, size: meta.size ?? 0 };
   const source = createReadStream(staging.path(l.file));
   const rawDigest = new DigestStream();
-  const tarDigest = new DigestStream();
   source.on('error', (e) => rawDigest.destroy(e));
   source.pipe(rawDigest);
   const plain = maybeDecompress(rawDigest, { config });
   rawDigest.on('error', (e) => plain.destroy(e));
-  plain.on('error', (e) => tarDigest.destroy(e));
-  plain.pipe(tarDigest);
-  if (p.blob) (l.raw ? rawDigest : tarDigest).pipe(p.blob.stream);
-  const work: Array<Promise<unknown>> = [];
-  if (p.blob) work.push(p.blob.done);
-  if (p.tmpLayer) {
-    const toExtract = new PassThrough({ highWaterMark: 1 << 20 });
-    tarDigest.on('error', (e) => toExtract.destroy(e));
-    tarDigest.pipe(toExtract);
-    work.push(extractLayer(config, plan, toExtract, p.tmpLayer, reporter));
-  } else {
-    work.push(
-      new Promise<void>((resolve, reject) => {
-        tarDigest.on('end', resolve).on('error', reject);
-        tarDigest.resume();
-      }),
-    );
-  }
   try {
-    await Promise.all(work);
+    const extracted = await extractNewLayer(config, plan, plain, {
+      purpose: 'load-layer',
+      diffId: l.diffId,
+      reporter,
+      // The blob the layer came as: push can find it again by digest.
+      ...(l.raw && l.blobDigest !== l.diffId ? { meta: { compressedDigest: l.blobDigest } } : {}),
+      verified: () => {
+        if (l.raw && rawDigest.digest() !== l.blobDigest) {
+          throw new SystemError('E_DIGEST_MISMATCH', `layer ${l.blobDigest}: content digest ${rawDigest.digest()} does not match`, { hint: 'the archive is damaged; nothing was loaded' });
+        }
+      },
+    });
+    if (extracted.meta.compressedDigest) extracted.meta.compressedSize = rawDigest.size;
+    return { diffId: l.diffId, size: extracted.meta.size, extracted };
   } catch (e) {
     source.destroy();
-    if (e instanceof ToteError) throw e;
+    if (e instanceof ToteError) {
+      if (e.code === 'E_DIGEST_MISMATCH' && !e.hint) throw new SystemError(e.code, `${l.file}: ${e.message}`, { hint: 'the archive is damaged; nothing was loaded' });
+      throw e;
+    }
     throw bad(`layer ${l.file}: ${(e as Error).message}`);
   }
-  if (l.raw && rawDigest.digest() !== l.blobDigest) {
-    throw new SystemError('E_DIGEST_MISMATCH', `layer ${l.blobDigest}: content digest ${rawDigest.digest()} does not match`, { hint: 'the archive is damaged; nothing was loaded' });
-  }
-  const got = tarDigest.digest();
-  if (got !== l.diffId) {
-    throw new SystemError('E_DIGEST_MISMATCH', `layer ${l.file}: uncompressed digest ${got} does not match the config's diff id ${l.diffId}`, {
-      hint: 'the archive is damaged; nothing was loaded',
-    });
-  }
-  p.size = tarDigest.size;
-  return p;
 }
 
 async function openInput(options: LoadOptions): Promise<Readable> {
@@ -368,7 +300,7 @@ export async function loadArchive(config: ToteConfig, plan: UsernsPlan, options:
   const input = await openInput(options);
   const staging = new Staging(path.join(paths.tmp, `load-${randomBytes(8).toString('hex')}`));
   await fs.mkdir(staging.dir, { mode: 0o700 });
-  const pending: PendingLayer[] = [];
+  const pending: ExtractedLayerFiles[] = [];
   let committed = false;
   try {
     await unpack(input, staging);
@@ -385,15 +317,16 @@ export async function loadArchive(config: ToteConfig, plan: UsernsPlan, options:
     }
     if (images.length === 0) throw bad('the archive holds no image');
 
-    const done = new Map<string, PendingLayer>();
-    const layersOf = new Map<ImagePlan, PendingLayer[]>();
+    const done = new Map<string, BroughtLayer>();
+    const layersOf = new Map<ImagePlan, BroughtLayer[]>();
     for (const img of images) {
-      const list: PendingLayer[] = [];
+      const list: BroughtLayer[] = [];
       for (const l of img.layers) {
         const key = `${l.blobDigest} ${l.diffId}`;
         let p = done.get(key);
         if (!p) {
-          p = await bringLayer(config, plan, staging, l, pending, reporter);
+          p = await bringLayer(config, plan, staging, l, reporter);
+          if (p.extracted) pending.push(p.extracted);
           done.set(key, p);
         }
         list.push(p);
@@ -403,68 +336,38 @@ export async function loadArchive(config: ToteConfig, plan: UsernsPlan, options:
 
     // Everything verified: make it visible.
     const now = new Date().toISOString();
-    const loaded: LoadedImage[] = [];
-    await withLock(paths.lock, async () => {
-      for (const p of pending) {
-        if (p.tmpLayer) {
-          const finalLayer = layerDir(config, p.diffId);
-          if (await exists(finalLayer + '.json')) {
-            await removeTree(config, plan, p.tmpLayer);
-          } else {
-            if (await exists(finalLayer)) await removeTree(config, plan, finalLayer);
-            await fs.rename(p.tmpLayer, finalLayer);
-            const meta = { diffId: p.diffId, size: p.size, ...(p.blobDigest !== p.diffId ? { compressedDigest: p.blobDigest } : {}) };
-            await fs.writeFile(finalLayer + '.json', JSON.stringify(meta) + '\n');
-          }
-          p.tmpLayer = undefined;
-        }
-        if (p.blob) {
-          await p.blob.commit(p.blobDigest);
-          p.blob = undefined;
-        }
-      }
-      committed = true;
-      let index = await loadImages(config);
-      for (const img of images) {
-        const layers = layersOf.get(img)!;
-        await putBlobBytes(config, img.configBytes, img.configDigest);
-        let manifestDigest: string;
-        if (img.manifest) {
-          manifestDigest = (await putBlobBytes(config, img.manifest.bytes, img.manifest.digest)).digest;
-        } else {
-          const manifest: ImageManifest = {
+    const newImages: NewImage[] = images.map((img) => {
+      const layers = layersOf.get(img)!;
+      // docker-archive carries no manifest: one is made for the uncompressed layers.
+      const manifestBytes =
+        img.manifest?.bytes ??
+        Buffer.from(
+          JSON.stringify({
             schemaVersion: 2,
             mediaType: MediaType.ociManifest,
             config: { mediaType: MediaType.ociConfig, digest: img.configDigest, size: img.configBytes.length },
             layers: layers.map((l) => ({ mediaType: MediaType.ociLayer, digest: l.diffId, size: l.size })),
-          };
-          manifestDigest = (await putBlobBytes(config, JSON.stringify(manifest))).digest;
-        }
-        const id = img.configDigest.slice('sha256:'.length);
-        const record: ImageRecord = {
-          id,
-          manifestDigest,
+          } satisfies ImageManifest),
+        );
+      return {
+        configBytes: img.configBytes,
+        manifestBytes,
+        record: {
           names: img.names,
           layers: img.imageConfig.rootfs.diff_ids,
           size: layers.reduce((a, l) => a + l.size, 0),
           created: img.imageConfig.created ?? now,
           stored: now,
-        };
-        index = upsertImage(index, record);
-        loaded.push({ id: img.configDigest, names: img.names });
-      }
-      await saveImages(config, index);
+        },
+      };
     });
+    await commitImages(config, plan, pending, newImages);
+    committed = true;
+    const loaded: LoadedImage[] = images.map((img) => ({ id: img.configDigest, names: img.names }));
     return { format, images: loaded };
   } catch (e) {
     input.destroy();
-    if (!committed) {
-      for (const p of pending) {
-        await p.blob?.abort();
-        if (p.tmpLayer) await removeTree(config, plan, p.tmpLayer).catch(() => undefined);
-      }
-    }
-    if (e instanceof ToteError && e.code === 'E_ID_NOT_MAPPED') throw new ToteError(e.code, e.message, { hint: subIdHint(config.userName), cause: e });
+    if (!committed) await discardLayers(config, plan, pending);
     throw e;
   } finally {
     await fs.rm(staging.dir, { recursive: true, force: true }).catch(() => undefined);

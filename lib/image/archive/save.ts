@@ -1,8 +1,9 @@
 /**
  * `tote save`: images as a tar archive, docker-archive (docker save's
  * manifest.json + repositories + `<id>.json` + one uncompressed tar per
- * layer) or oci-archive (an OCI image layout: oci-layout, index.json,
- * blobs/sha256/…, blobs copied as stored so manifest digests are kept).
+ * layer, rebuilt from the layer's tar-split) or oci-archive (an OCI image
+ * layout: oci-layout, index.json, blobs/sha256/…; layers as uncompressed
+ * tars, so a pulled image's manifest digest changes, as with podman).
  * Every blob is hashed while it is written; a mismatch fails the save and a
  * file given with `-o` is only renamed into place when all of it worked.
  */
@@ -16,10 +17,11 @@ import { tarStream } from './tar.js';
 import { NoSuchImageError, SystemError, errnoCode } from '../../errors/index.js';
 import type { Reporter } from '../../errors/report.js';
 import { silentReporter } from '../../errors/report.js';
-import { blobPath, DigestStream, hasBlob, loadImages, maybeDecompress, readBlob, sha256Digest, storePaths, type ImageRecord } from '../../storage/index.js';
+import { blobPath, DigestStream, hasBlob, loadImages, openLayerTar, readBlob, readLayerMeta, sha256Digest, type ImageRecord } from '../../storage/index.js';
+import { planUserns, type UsernsPlan } from '../../userns/index.js';
 import { parseReference } from '../reference.js';
 import { findImage, readImageManifest } from '../store.js';
-import type { Descriptor, ImageConfig, ImageManifest } from '../types.js';
+import { MediaType, type Descriptor, type ImageConfig, type ImageManifest } from '../types.js';
 import {
   dockerManifestJson,
   ociBlobPath,
@@ -112,40 +114,30 @@ async function fileSize(p: string): Promise<number> {
   return (await fs.stat(p)).size;
 }
 
-/** A layer as an uncompressed tar: the stored blob itself, or a decompressed temp copy (checked against the diff id). */
-async function uncompressedLayer(config: ToteConfig, desc: Descriptor | undefined, diffId: string): Promise<{ path: string; size: number; temp: boolean }> {
-  if (!desc || desc.digest === diffId) {
-    const p = blobPath(config, diffId);
+/** The user-namespace plan, worked out once and only when a layer tar must be rebuilt. */
+type PlanOnce = () => Promise<UsernsPlan>;
+
+function planOnce(config: ToteConfig): PlanOnce {
+  let p: Promise<UsernsPlan> | undefined;
+  return () => (p ??= planUserns(config));
+}
+
+/** A stored layer's uncompressed tar (rebuilt, or a legacy blob) and its size, for a tar entry header. */
+async function layerTar(config: ToteConfig, plan: PlanOnce, diffId: string, compressedDigest?: string): Promise<{ stream: Readable; size: number }> {
+  const meta = await readLayerMeta(config, diffId);
+  let size = meta?.size;
+  if (size === undefined) {
     try {
-      return { path: p, size: await fileSize(p), temp: false };
+      size = (await fs.stat(blobPath(config, diffId))).size;
     } catch (e) {
       if (errnoCode(e) === 'ENOENT') throw new SystemError('E_BLOB_MISSING', `layer ${diffId} is missing from the store`, { hint: 'remove the image and pull or import it again' });
       throw e;
     }
   }
-  const tmpDir = storePaths(config).tmp;
-  await fs.mkdir(tmpDir, { recursive: true });
-  const tmp = path.join(tmpDir, `save-${randomBytes(8).toString('hex')}.tar`);
-  try {
-    const hash = new DigestStream();
-    if (!(await hasBlob(config, desc.digest))) {
-      throw new SystemError('E_BLOB_MISSING', `layer ${desc.digest} is missing from the store`, { hint: 'remove the image and pull or import it again' });
-    }
-    await pipeline(maybeDecompress(createReadStream(blobPath(config, desc.digest)), { config }), hash, createWriteStream(tmp, { mode: 0o600 }));
-    const got = hash.digest();
-    if (got !== diffId) {
-      throw new SystemError('E_DIGEST_MISMATCH', `layer ${desc.digest}: uncompressed content hashes to ${got}, expected diff id ${diffId}`, {
-        hint: 'the local store is damaged: remove the image and pull or import it again',
-      });
-    }
-    return { path: tmp, size: hash.size, temp: true };
-  } catch (e) {
-    await fs.rm(tmp, { force: true });
-    throw e;
-  }
+  return { stream: await openLayerTar(config, await plan(), diffId, compressedDigest), size };
 }
 
-async function writeDockerArchive(config: ToteConfig, packer: Packer, selected: Selected[]): Promise<void> {
+async function writeDockerArchive(config: ToteConfig, plan: PlanOnce, packer: Packer, selected: Selected[]): Promise<void> {
   const entries: DockerManifestEntry[] = [];
   const repos: Array<{ repoTags: string[]; topLayer?: string }> = [];
   const written = new Set<string>();
@@ -159,12 +151,8 @@ async function writeDockerArchive(config: ToteConfig, packer: Packer, selected: 
       const file = `${diffId.replace(/^sha256:/, '')}.tar`;
       layerFiles.push(file);
       if (written.has(file)) continue;
-      const layer = await uncompressedLayer(config, manifest?.layers[i], diffId);
-      try {
-        await packer.stream(file, layer.size, createReadStream(layer.path), diffId);
-      } finally {
-        if (layer.temp) await fs.rm(layer.path, { force: true });
-      }
+      const layer = await layerTar(config, plan, diffId, manifest?.layers[i]?.digest);
+      await packer.stream(file, layer.size, layer.stream, diffId);
       written.add(file);
     }
     const configFile = `${record.id}.json`;
@@ -180,42 +168,57 @@ async function writeDockerArchive(config: ToteConfig, packer: Packer, selected: 
   await packer.file('repositories', repositoriesJson(repos));
 }
 
-async function writeOciArchive(config: ToteConfig, packer: Packer, selected: Selected[]): Promise<void> {
+/**
+ * Layers go in as the blobs the manifest names when the store still has
+ * them; otherwise as their uncompressed tars, and the manifest is rewritten
+ * to name those (the config, and so the image id, stays the same).
+ */
+async function writeOciArchive(config: ToteConfig, plan: PlanOnce, packer: Packer, selected: Selected[]): Promise<void> {
   await packer.file('oci-layout', JSON.stringify(OCI_LAYOUT));
   await packer.dir('blobs/');
   await packer.dir('blobs/sha256/');
   const written = new Set<string>();
   const index: OciIndexEntry[] = [];
   for (const { record, names } of selected) {
-    const manifestBytes = await readBlob(config, record.manifestDigest);
+    let manifestBytes = await readBlob(config, record.manifestDigest);
     if (sha256Digest(manifestBytes) !== record.manifestDigest) {
       throw new SystemError('E_DIGEST_MISMATCH', `manifest ${record.manifestDigest} of image ${record.id.slice(0, 12)} is damaged in the store`);
     }
     const manifest = JSON.parse(manifestBytes.toString('utf8')) as ImageManifest;
-    for (const layer of manifest.layers) {
-      if (written.has(layer.digest)) continue;
-      const p = blobPath(config, layer.digest);
-      let size: number;
-      try {
-        size = await fileSize(p);
-      } catch (e) {
-        if (errnoCode(e) === 'ENOENT') throw new SystemError('E_BLOB_MISSING', `layer ${layer.digest} is missing from the store`, { hint: 'remove the image and pull or import it again' });
-        throw e;
+    const layers: Descriptor[] = [];
+    for (const [i, layer] of manifest.layers.entries()) {
+      const diffId = record.layers[i]!;
+      const asStored = await hasBlob(config, layer.digest);
+      const desc: Descriptor = asStored ? layer : { mediaType: MediaType.ociLayer, digest: diffId, size: 0 };
+      if (!asStored) desc.size = (await readLayerMeta(config, diffId))?.size ?? 0;
+      layers.push(desc);
+      if (written.has(desc.digest)) continue;
+      if (asStored) {
+        const p = blobPath(config, layer.digest);
+        await packer.stream(ociBlobPath(layer.digest), await fileSize(p), createReadStream(p), layer.digest);
+      } else {
+        const tar = await layerTar(config, plan, diffId, layer.digest);
+        desc.size = tar.size;
+        await packer.stream(ociBlobPath(diffId), tar.size, tar.stream, diffId);
       }
-      await packer.stream(ociBlobPath(layer.digest), size, createReadStream(p), layer.digest);
-      written.add(layer.digest);
+      written.add(desc.digest);
     }
+    if (layers.some((l, i) => l.digest !== manifest.layers[i]!.digest)) {
+      manifestBytes = Buffer.from(JSON.stringify({ ...manifest, mediaType: MediaType.ociManifest, config: { ...manifest.config, mediaType: MediaType.ociConfig }, layers }));
+    }
+    const manifestDigest = sha256Digest(manifestBytes);
     const configBytes = await readBlob(config, manifest.config.digest);
     if (!written.has(manifest.config.digest)) {
       if (sha256Digest(configBytes) !== manifest.config.digest) throw new SystemError('E_DIGEST_MISMATCH', `config ${manifest.config.digest} is damaged in the store`);
       await packer.file(ociBlobPath(manifest.config.digest), configBytes);
       written.add(manifest.config.digest);
     }
-    if (!written.has(record.manifestDigest)) {
-      await packer.file(ociBlobPath(record.manifestDigest), manifestBytes);
-      written.add(record.manifestDigest);
+    if (!written.has(manifestDigest)) {
+      await packer.file(ociBlobPath(manifestDigest), manifestBytes);
+      written.add(manifestDigest);
     }
-    const descriptor: Descriptor = { mediaType: manifest.mediaType, digest: record.manifestDigest, size: manifestBytes.length };
+    const mediaType = (JSON.parse(manifestBytes.toString('utf8')) as ImageManifest).mediaType ?? MediaType.ociManifest;
+    const descriptor: Descriptor = { mediaType, digest: manifestDigest, size: manifestBytes.length };
     if (names.length === 0) index.push({ manifest: descriptor });
     for (const name of names) index.push({ manifest: descriptor, name });
   }
@@ -263,8 +266,9 @@ export async function saveArchive(config: ToteConfig, options: SaveOptions): Pro
   const packer = new Packer();
   try {
     const produce = (async () => {
-      if (format === 'oci-archive') await writeOciArchive(config, packer, selected);
-      else await writeDockerArchive(config, packer, selected);
+      const plan = planOnce(config);
+      if (format === 'oci-archive') await writeOciArchive(config, plan, packer, selected);
+      else await writeDockerArchive(config, plan, packer, selected);
       packer.pack.finalize();
     })().catch((e: unknown) => {
       packer.pack.destroy(e as Error);

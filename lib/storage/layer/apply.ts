@@ -22,7 +22,10 @@ import { spawn } from 'node:child_process';
 import fsSync, { constants as fsConstants, promises as fs, type Stats } from 'node:fs';
 import { createRequire } from 'node:module';
 import { errnoCode, isToteError, SystemError, ToteError } from '../../errors/index.js';
-import { rawPaxExtract, type RawPaxHeaders } from './pax.js';
+import type { Fixups } from './fixups.js';
+import type { RawPaxHeaders } from './pax.js';
+import { TarFormatError, TarReader } from './tar-reader.js';
+import type { TarSplitRecorder } from './tarsplit.js';
 
 export interface ApplyStats {
   entries: number;
@@ -40,6 +43,15 @@ export interface ApplyStats {
 
 export interface ApplyOptions {
   onDebug?(msg: string): void;
+  /**
+   * Running outside the user namespace (rootless, in tote's own process):
+   * what only namespace root may do — owners other than container root,
+   * non-`user.` xattrs, whiteout devices — is recorded here, for
+   * applyFixups() to do inside the namespace afterwards.
+   */
+  fixups?: Fixups;
+  /** Records the tar-split (what rebuilds the exact tar from the extracted files). */
+  split?: TarSplitRecorder;
 }
 
 export const OPAQUE_XATTR = 'user.overlay.opaque';
@@ -63,7 +75,7 @@ export function xattrErrno(e: unknown): number | undefined {
 /** EPERM, EACCES, E2BIG, EINVAL, ENOSPC, ERANGE, ENODATA, EOPNOTSUPP: "not permitted here". */
 const IGNORABLE_XATTR_ERRNOS = new Set([1, 13, 7, 22, 28, 34, 61, 95]);
 
-const ID_HINT = 'as root: usermod --add-subuids 100000-165535 --add-subgids 100000-165535 your user';
+export const ID_HINT = 'as root: usermod --add-subuids 100000-165535 --add-subgids 100000-165535 your user';
 const MAX_ID = 0xfffffffe;
 const OPEN_FLAGS = fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW;
 
@@ -84,10 +96,6 @@ interface EntryMeta {
   atime: number | Date;
   mtime: number | Date;
   xattrs: Array<[string, Buffer]>;
-}
-
-interface TarEntry extends AsyncIterable<Buffer> {
-  header: RawPaxHeaders;
 }
 
 export function layerUnsafe(name: string, why: string): ToteError {
@@ -146,12 +154,17 @@ class Applier {
   private readonly whiteouts: string[] = [];
   private xattrsIgnored = 0;
   private readonly debug: (msg: string) => void;
+  private readonly fixups?: Fixups;
+  private readonly split?: TarSplitRecorder;
+  private reader!: TarReader;
 
   constructor(
     private readonly root: string,
     options: ApplyOptions,
   ) {
     this.debug = options.onDebug ?? (() => {});
+    this.fixups = options.fixups;
+    this.split = options.split;
   }
 
   private abs(rel: string): string {
@@ -159,70 +172,66 @@ class Applier {
   }
 
   async run(input: NodeJS.ReadableStream): Promise<ApplyStats> {
-    const ex = rawPaxExtract();
-    const onInputError = (e: Error) => ex.destroy(e);
-    input.on('error', onInputError);
-    input.pipe(ex as unknown as NodeJS.WritableStream);
-    const it = (ex as unknown as AsyncIterable<TarEntry>)[Symbol.asyncIterator]();
+    this.reader = new TarReader(input as unknown as AsyncIterable<Buffer>, this.split);
     let current = '';
     try {
       for (;;) {
-        let r: IteratorResult<TarEntry>;
+        let h: RawPaxHeaders | null;
         try {
-          r = await it.next();
+          h = await this.reader.next();
         } catch (e) {
-          throw isToteError(e) ? e : layerCorrupt(e instanceof Error ? e.message : String(e), e);
+          throw this.readError(e);
         }
-        if (r.done) break;
-        current = r.value.header.name;
-        await this.entry(r.value);
+        if (!h) break;
+        current = h.name;
+        await this.entry(h);
       }
       current = '';
       await this.finish();
     } catch (e) {
-      input.unpipe?.(ex as unknown as NodeJS.WritableStream);
-      ex.destroy();
+      // Stop the producer: nobody reads the rest.
+      (input as NodeJS.ReadableStream & { destroy?(): void }).destroy?.();
       if (isToteError(e)) throw e;
       const where = current ? `layer entry "${current}"` : 'finishing layer';
       throw new SystemError('E_LAYER_APPLY', `${where}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-    } finally {
-      input.removeListener('error', onInputError);
     }
     if (this.xattrsIgnored) this.debug(`${this.xattrsIgnored} xattr(s) not permitted here and ignored`);
     return this.stats;
   }
 
-  private async entry(entry: TarEntry): Promise<void> {
-    const h = entry.header;
+  /**
+   * A corrupt tar, and an error of the input stream (a truncated gzip,
+   * say), are E_LAYER_CORRUPT; tote's own errors pass unchanged.
+   */
+  private readError(e: unknown): unknown {
+    if (isToteError(e)) return e;
+    if (e instanceof TarFormatError) return layerCorrupt(e.message, e);
+    return layerCorrupt(e instanceof Error ? e.message : String(e), e);
+  }
+
+  /** Bodies of entries that are not stored are skipped by the reader's next(). */
+  private async entry(h: RawPaxHeaders): Promise<void> {
     this.stats.entries++;
     const name = h.name;
     const rel = cleanEntryName(name);
-    if (baseOf(rel).startsWith(WHITEOUT_PREFIX)) {
-      await drain(entry);
-      return this.whiteout(rel, name);
-    }
+    if (baseOf(rel).startsWith(WHITEOUT_PREFIX)) return this.whiteout(rel, name);
     switch (h.type) {
       case 'file':
       case 'contiguous-file':
-        return this.file(entry, rel, this.meta(h, 0o644));
+        return this.file(h, rel, this.meta(h, 0o644));
       case 'directory':
-        await drain(entry);
         return this.directory(rel, this.meta(h, 0o755));
       case 'symlink':
-        await drain(entry);
         return this.symlink(rel, h.linkname ?? '', this.meta(h, 0o777));
       case 'link':
-        await drain(entry);
         return this.hardlink(rel, h.linkname ?? '', name);
       case 'character-device':
       case 'block-device':
       case 'fifo':
-        await drain(entry);
         this.stats.devicesSkipped++;
         this.debug(`skipped ${h.type} "${name}" (cannot be created in a rootless layer)`);
         return;
       default:
-        await drain(entry);
         this.debug(`skipped "${name}" of unsupported tar type ${String(h.type)}`);
     }
   }
@@ -290,6 +299,7 @@ class Applier {
 
   /** Removes what is at `rel` (a whole tree for a directory) and forgets cached facts under it. */
   private async remove(rel: string, st: Stats): Promise<void> {
+    this.split?.beforeRemove(rel, st.isDirectory());
     const abs = this.abs(rel);
     if (st.isDirectory()) {
       // fs.rm never follows symlinks inside the tree (it lstat()s).
@@ -308,7 +318,16 @@ class Applier {
     for (const k of this.dirMeta.keys()) if (k.startsWith(prefix)) this.dirMeta.delete(k);
   }
 
-  private async chown(fn: () => Promise<void>, m: { name: string; uid: number; gid: number }): Promise<void> {
+  /**
+   * Sets the owner. Deferred (rootless, outside the namespace): container
+   * root is who we already are, anything else is left to applyFixups, with
+   * the mode (chown clears setuid/setgid) to set again after it.
+   */
+  private async chown(fn: () => Promise<void>, m: { name: string; uid: number; gid: number }, rel?: string, mode?: number | null): Promise<void> {
+    if (this.fixups && rel !== undefined) {
+      if (m.uid !== 0 || m.gid !== 0) this.fixups.owners.push([rel, m.uid, m.gid, mode ?? null]);
+      return;
+    }
     try {
       await fn();
     } catch (e) {
@@ -323,10 +342,16 @@ class Applier {
     }
   }
 
-  private async setXattrs(abs: string, m: EntryMeta): Promise<void> {
+  private async setXattrs(abs: string, m: EntryMeta, rel?: string): Promise<void> {
     if (m.xattrs.length === 0) return;
     const x = xattrLib();
     for (const [key, value] of m.xattrs) {
+      // Only `user.` attributes may be set by the owner outside the namespace
+      // (security.capability needs namespace root, and chown would clear it).
+      if (this.fixups && rel !== undefined && !key.startsWith('user.')) {
+        this.fixups.xattrs.push([rel, key, value.toString('base64')]);
+        continue;
+      }
       try {
         await x.setAttribute(abs, key, value);
       } catch (e) {
@@ -338,7 +363,7 @@ class Applier {
     }
   }
 
-  private async file(entry: TarEntry, rel: string, m: EntryMeta): Promise<void> {
+  private async file(h: RawPaxHeaders, rel: string, m: EntryMeta): Promise<void> {
     if (rel === '') throw layerCorrupt(`entry "${m.name}": a file cannot replace the layer root`);
     await this.ensureDir(parentOf(rel), true, m.name);
     const abs = this.abs(rel);
@@ -354,15 +379,16 @@ class Applier {
       fd = fsSync.openSync(abs, OPEN_FLAGS, 0o600);
     }
     try {
-      const size = entry.header.size ?? 0;
+      const size = h.size ?? 0;
       let written = 0;
-      const it = entry[Symbol.asyncIterator]();
+      this.reader.claim(rel);
+      const it = this.reader.body();
       for (;;) {
         let r: IteratorResult<Buffer>;
         try {
           r = await it.next();
         } catch (e) {
-          throw layerCorrupt(`entry "${m.name}": ${e instanceof Error ? e.message : String(e)}`, e);
+          throw this.readError(e);
         }
         if (r.done) break;
         const buf = r.value;
@@ -371,10 +397,10 @@ class Applier {
       }
       if (written !== size) throw layerCorrupt(`entry "${m.name}": ${written} of ${size} bytes`);
       this.stats.bytes += written;
-      await this.chown(async () => fsSync.fchownSync(fd, m.uid, m.gid), m);
+      await this.chown(async () => fsSync.fchownSync(fd, m.uid, m.gid), m, rel, m.mode);
       // After chown: chown clears setuid/setgid.
       fsSync.fchmodSync(fd, m.mode);
-      await this.setXattrs(abs, m);
+      await this.setXattrs(abs, m, rel);
       fsSync.futimesSync(fd, m.atime, m.mtime);
     } finally {
       fsSync.closeSync(fd);
@@ -395,7 +421,7 @@ class Applier {
       if (!st) await fs.mkdir(abs, 0o700);
       this.verified.add(rel);
     }
-    await this.setXattrs(this.abs(rel), m);
+    await this.setXattrs(this.abs(rel), m, rel);
     this.dirMeta.set(rel, { name: m.name, mode: m.mode, uid: m.uid, gid: m.gid, atime: m.atime, mtime: m.mtime });
     this.stats.dirs++;
   }
@@ -412,9 +438,9 @@ class Applier {
       await this.remove(rel, await fs.lstat(abs));
       await fs.symlink(target, abs);
     }
-    await this.chown(() => fs.lchown(abs, m.uid, m.gid), m);
+    await this.chown(() => fs.lchown(abs, m.uid, m.gid), m, rel, null);
     // xattrs on symlinks: only trusted/security ones are possible; lsetxattr is used, never followed.
-    await this.setXattrs(abs, m);
+    await this.setXattrs(abs, m, rel);
     await fs.lutimes(abs, m.atime, m.mtime);
     this.stats.symlinks++;
   }
@@ -490,7 +516,14 @@ class Applier {
       if (await lstatOrUndefined(abs)) continue; // recreated by a later entry: that entry wins
       paths.push(abs);
     }
-    if (paths.length) {
+    const whiteoutParents = new Set<string>();
+    if (paths.length && this.fixups) {
+      for (const p of paths) {
+        const rel = p.slice(this.root.length + 1);
+        this.fixups.whiteouts.push(rel);
+        whiteoutParents.add(parentOf(rel));
+      }
+    } else if (paths.length) {
       await mknodWhiteouts(paths);
       for (const p of paths) await fs.lchown(p, 0, 0);
     }
@@ -501,9 +534,11 @@ class Applier {
       const abs = this.abs(rel);
       const st = await lstatOrUndefined(abs);
       if (!st?.isDirectory()) continue;
-      await this.chown(() => fs.lchown(abs, m.uid, m.gid), m);
+      await this.chown(() => fs.lchown(abs, m.uid, m.gid), m, rel, m.mode);
       await fs.chmod(abs, m.mode);
       await fs.utimes(abs, m.atime, m.mtime);
+      // mknod of a whiteout inside changes the directory's times: set them again afterwards.
+      if (this.fixups && whiteoutParents.has(rel)) this.fixups.times.push([rel, timeOf(m.atime), timeOf(m.mtime)]);
     }
   }
 }
@@ -524,14 +559,8 @@ async function lstatOrUndefined(p: string): Promise<Stats | undefined> {
   }
 }
 
-async function drain(entry: TarEntry): Promise<void> {
-  try {
-    for await (const _ of entry) {
-      // discard
-    }
-  } catch (e) {
-    throw layerCorrupt(`entry "${entry.header.name}": ${e instanceof Error ? e.message : String(e)}`, e);
-  }
+function timeOf(t: number | Date): number {
+  return typeof t === 'number' ? t : t.getTime() / 1000;
 }
 
 /** Argument bytes per mknod batch: well under ARG_MAX (and MAX_ARG_STRLEN per path). */

@@ -1,18 +1,25 @@
 /**
- * The tote-process side of layer extraction: runs cli/internal/apply-layer.js
- * inside the user namespace (so ownership lands in the subuid range) and
- * streams the uncompressed tar into it.
+ * Layer extraction for the store. The tar is applied in tote's own process
+ * (no second Node process, no pipe to copy every byte through): as root
+ * directly; rootless as the user, who is container root, with what needs
+ * namespace root (other owners, whiteout devices, security xattrs) recorded
+ * and done afterwards by one short process inside the user namespace, only
+ * when the layer has any. The tar-split is recorded on the way, so the tar
+ * can be rebuilt later (assembleLayerTar) without keeping a copy of it.
  *
  * Callers should extract into a temporary directory and rename it into place
  * on success, so a half-applied layer is never visible.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { PassThrough, type Readable } from 'node:stream';
 import type { ToteConfig } from '../../config/index.js';
 import { errnoCode, SystemError, ToteError } from '../../errors/index.js';
 import { silentReporter, type Reporter } from '../../errors/report.js';
 import { spawnInUserns, waitExit, type UsernsPlan } from '../../userns/index.js';
-import type { ApplyStats } from './apply.js';
+import { applyLayer, type ApplyStats } from './apply.js';
+import { emptyFixups, hasFixups } from './fixups.js';
+import { TarSplitRecorder } from './tarsplit.js';
 
 export function applyLayerScript(config: ToteConfig): string {
   return path.join(config.distDir, 'cli', 'internal', 'apply-layer.js');
@@ -46,55 +53,87 @@ function parseResult<T>(what: string, r: ChildResult): T {
   return parsed as T;
 }
 
+export interface ExtractedLayer extends ApplyStats {
+  /** The stored tar-split (see tarsplit.ts): written beside the layer when it is committed. */
+  tarSplit: Buffer;
+}
+
 export async function extractLayer(
   config: ToteConfig,
   plan: UsernsPlan,
   input: NodeJS.ReadableStream,
   targetDir: string,
   reporter: Reporter = silentReporter,
-): Promise<ApplyStats> {
-  const child = spawnInUserns(config, plan, [config.nodePath, applyLayerScript(config), path.resolve(targetDir)], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-    stdout += d;
-  });
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
-    stderr += d;
-  });
-  // The child may stop reading early (it failed): EPIPE here is not the error to report.
-  child.stdin!.on('error', () => {});
+): Promise<ExtractedLayer> {
+  const target = path.resolve(targetDir);
+  const split = new TarSplitRecorder(target);
+  const fixups = plan.rootful ? undefined : emptyFixups();
+  // An error of the input itself (network, decompression) is reported as
+  // that, not as the corrupt tar the applier then sees.
   let inputError: unknown;
-  const onInputError = (e: unknown) => {
-    inputError = e;
-    child.kill('SIGKILL');
-  };
+  const onInputError = (e: unknown) => (inputError ??= e);
   input.once('error', onInputError);
-  input.pipe(child.stdin!);
-  let code: number;
+  let stats: ApplyStats;
   try {
-    code = await waitExit(child);
+    stats = await applyLayer(input, target, { onDebug: (m) => reporter.debug(m), split, fixups });
+  } catch (e) {
+    if (inputError === undefined) throw e;
+    if (inputError instanceof ToteError) throw inputError;
+    throw new SystemError('E_LAYER_READ', `reading layer: ${inputError instanceof Error ? inputError.message : String(inputError)}`, { cause: inputError });
   } finally {
     input.removeListener('error', onInputError);
-    input.unpipe(child.stdin!);
   }
-  if (inputError !== undefined) {
-    if (inputError instanceof ToteError) throw inputError;
-    throw new SystemError('E_LAYER_READ', `reading layer: ${inputError instanceof Error ? inputError.message : String(inputError)}`, {
-      cause: inputError,
-    });
+  if (fixups && hasFixups(fixups)) {
+    const r = await runInUserns(config, plan, [config.nodePath, applyLayerScript(config), '--fixups', target], JSON.stringify(fixups));
+    for (const line of r.stderr.split('\n')) if (line.trim()) reporter.debug(line);
+    const done = parseResult<{ owners: number; xattrs: number; whiteouts: number }>('applying layer ownership', r);
+    reporter.debug(`layer fixups in the user namespace: ${JSON.stringify(done)}`);
   }
-  for (const line of stderr.split('\n')) if (line.trim()) reporter.debug(line);
-  const stats = parseResult<ApplyStats>('applying layer', { code, stdout, stderr });
   reporter.debug(`layer applied to ${targetDir}: ${JSON.stringify(stats)}`);
-  return stats;
+  return { ...stats, tarSplit: split.serialize() };
 }
 
-/** Runs a command inside the namespace and collects its output. */
-export async function runInUserns(config: ToteConfig, plan: UsernsPlan, argv: string[]): Promise<ChildResult> {
-  const child = spawnInUserns(config, plan, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * The exact layer tar, rebuilt from the extracted layer and its tar-split
+ * inside the user namespace (the files may belong to subordinate ids). The
+ * caller checks the result against the diff id.
+ */
+export function assembleLayerTar(config: ToteConfig, plan: UsernsPlan, layerPath: string, tarSplitPath: string): Readable {
+  const child = spawnInUserns(config, plan, [config.nodePath, applyLayerScript(config), '--assemble', path.resolve(layerPath), path.resolve(tarSplitPath)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const out = new PassThrough({ highWaterMark: 1 << 20 });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    if (stderr.length < 65536) stderr += d;
+  });
+  child.stdout!.pipe(out, { end: false });
+  // The stream ends only after the process exited 0, so a failure is never a silently short tar.
+  waitExit(child).then(
+    (code) => {
+      if (code === 0) return out.end();
+      try {
+        parseResult('rebuilding the layer tar', { code, stdout: stderr, stderr });
+        out.destroy(new SystemError('E_LAYER_ASSEMBLE', `rebuilding the layer tar failed (exit ${code})`));
+      } catch (e) {
+        out.destroy(e as Error);
+      }
+    },
+    (e: unknown) => out.destroy(e as Error),
+  );
+  out.once('close', () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  return out;
+}
+
+/** Runs a command inside the namespace and collects its output (`stdin`: text for its standard input). */
+export async function runInUserns(config: ToteConfig, plan: UsernsPlan, argv: string[], stdin?: string): Promise<ChildResult> {
+  const child = spawnInUserns(config, plan, argv, { stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  if (stdin !== undefined) {
+    child.stdin!.on('error', () => {});
+    child.stdin!.end(stdin);
+  }
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));

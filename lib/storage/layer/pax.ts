@@ -1,26 +1,11 @@
 /**
  * Binary-safe PAX extended headers.
  *
- * tar-stream decodes every PAX value as UTF-8 (headers.decodePax), which
- * corrupts binary xattr values such as security.capability. It never exposes
- * the raw record block, so `rawPaxExtract()` wraps one Extract instance: its
- * (private, stable since tar-stream 2) `_decodeLongHeader` hook keeps a copy
- * of the raw pax block, and `_applyLongHeaders` — which runs synchronously
- * right before the 'entry' event — attaches it to the header as `paxRaw`.
- * We then decode the records ourselves with values kept as Buffers.
- * If a future tar-stream renames those hooks, `paxRaw` is simply absent and
- * callers fall back to the UTF-8 decoded `header.pax` (text xattrs still work).
+ * JavaScript tar libraries decode every PAX value as UTF-8, which corrupts
+ * binary xattr values such as security.capability. Layer tars are read by
+ * our own reader (tar-reader.ts), which keeps each record's value as bytes
+ * with decodePaxRaw() and hands them on as `paxRaw`.
  */
-import type tar from 'tar-stream';
-import { createRequire } from 'node:module';
-
-// Loaded on first use: every command imports lib/storage, few read a tar,
-// and tar-stream with its dependencies costs ~10 ms to load.
-let tarModule: typeof tar | undefined;
-function tarStream(): typeof tar {
-  tarModule ??= createRequire(import.meta.url)('tar-stream') as typeof tar;
-  return tarModule;
-}
 
 export interface RawPaxRecord {
   key: string;
@@ -65,7 +50,7 @@ export function encodePaxRaw(records: RawPaxRecord[]): Buffer {
   return Buffer.concat(parts);
 }
 
-/** tar-stream's header as it really arrives (type may be null for unknown typeflags). */
+/** An entry header as the reader gives it (tar-stream's field names; type null for unknown typeflags). */
 export interface RawPaxHeaders {
   name: string;
   size?: number;
@@ -77,37 +62,8 @@ export interface RawPaxHeaders {
   gid?: number;
   devmajor?: number;
   devminor?: number;
-  /** tar-stream's UTF-8 decoding of the pax records (lossy for binary values). */
+  /** The pax records decoded as UTF-8 (lossy for binary values: use paxRaw). */
   pax?: Record<string, string> | null;
   /** Raw records of the entry's own pax header (and the global one before it). */
   paxRaw?: RawPaxRecord[];
-}
-
-interface ExtractInternals {
-  _header: { type?: string } & Record<string, unknown>;
-  _decodeLongHeader(buf: Buffer): void;
-  _applyLongHeaders(): void;
-}
-
-/** A tar-stream extract whose entry headers carry `paxRaw`. */
-export function rawPaxExtract(): tar.Extract {
-  const ex = tarStream().extract();
-  const internals = ex as unknown as ExtractInternals;
-  const origDecode = internals._decodeLongHeader;
-  const origApply = internals._applyLongHeaders;
-  if (typeof origDecode !== 'function' || typeof origApply !== 'function') return ex;
-  let globalRaw: RawPaxRecord[] | null = null;
-  let entryRaw: RawPaxRecord[] | null = null;
-  internals._decodeLongHeader = function (this: ExtractInternals, buf: Buffer): void {
-    const type = this._header.type;
-    if (type === 'pax-header') entryRaw = decodePaxRaw(buf);
-    else if (type === 'pax-global-header') globalRaw = decodePaxRaw(buf);
-    origDecode.call(this, buf);
-  };
-  internals._applyLongHeaders = function (this: ExtractInternals): void {
-    origApply.call(this);
-    if (entryRaw || globalRaw) this._header.paxRaw = [...(globalRaw ?? []), ...(entryRaw ?? [])];
-    entryRaw = null;
-  };
-  return ex;
 }

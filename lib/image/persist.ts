@@ -1,0 +1,119 @@
+/**
+ * The one way a new image enters the store (pull, import, load, commit and
+ * build all end here): extracted layers are made visible, then the config
+ * and manifest blobs are written, then the image index is updated — all
+ * under the store lock, in that order, so a crash at any point leaves either
+ * nothing visible or a complete image (at worst an unreferenced layer).
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { ToteConfig } from '../config/index.js';
+import { SystemError, ToteError } from '../errors/index.js';
+import { silentReporter, type Reporter } from '../errors/report.js';
+import { withLock } from '../state/index.js';
+import {
+  commitLayer,
+  DigestStream,
+  extractLayer,
+  loadImages,
+  putBlobBytes,
+  removeTree,
+  saveImages,
+  storePaths,
+  upsertImage,
+  type ExtractedLayerFiles,
+  type ImageRecord,
+  type LayerMeta,
+} from '../storage/index.js';
+import { subIdHint, type UsernsPlan } from '../userns/index.js';
+
+export interface NewImage {
+  /** The config exactly as stored; its digest is the image id. */
+  configBytes: Buffer;
+  /** The manifest exactly as stored (as received, for pull and oci-archive). */
+  manifestBytes: Buffer;
+  /** Other blobs to keep: the index or list a pull resolved the manifest through. */
+  extraBlobs?: Buffer[];
+  record: Omit<ImageRecord, 'id' | 'manifestDigest'>;
+}
+
+/** Makes extracted layers visible (each one skipped if it is already there). */
+export async function commitLayers(config: ToteConfig, plan: UsernsPlan, layers: ExtractedLayerFiles[]): Promise<void> {
+  if (layers.length === 0) return;
+  await withLock(storePaths(config).lock, async () => {
+    for (const l of layers) await commitLayer(config, plan, l);
+  });
+}
+
+/**
+ * Layers, then blobs, then the index entries. Returns the records as stored
+ * (merged with an existing image of the same id).
+ */
+export async function commitImages(config: ToteConfig, plan: UsernsPlan, layers: ExtractedLayerFiles[], images: NewImage[]): Promise<ImageRecord[]> {
+  return withLock(storePaths(config).lock, async () => {
+    for (const l of layers) await commitLayer(config, plan, l);
+    let index = await loadImages(config);
+    const ids: string[] = [];
+    for (const img of images) {
+      const configBlob = await putBlobBytes(config, img.configBytes);
+      const manifestBlob = await putBlobBytes(config, img.manifestBytes);
+      for (const b of img.extraBlobs ?? []) await putBlobBytes(config, b);
+      const id = configBlob.digest.slice('sha256:'.length);
+      index = upsertImage(index, { ...img.record, id, manifestDigest: manifestBlob.digest });
+      ids.push(id);
+    }
+    await saveImages(config, index);
+    return ids.map((id) => index.find((i) => i.id === id)!);
+  });
+}
+
+export interface ExtractOptions {
+  /** The diff id the tar must hash to (pull, load); unset: whatever it hashes to (import, commit). */
+  diffId?: string;
+  /** More metadata for the layer (the compressed digest it came as). */
+  meta?: Partial<LayerMeta>;
+  /** Resolves once the input's producer finished well (e.g. the compressed digest matched); its rejection fails the layer. */
+  verified?: () => Promise<void> | void;
+  /** For the temporary directory's name. */
+  purpose: string;
+  reporter?: Reporter;
+}
+
+/**
+ * One uncompressed layer tar → a verified layer in a temporary directory,
+ * hashed as it is extracted (one pass, no copy on disk). On any failure the
+ * temporary directory is removed and the error thrown.
+ */
+export async function extractNewLayer(config: ToteConfig, plan: UsernsPlan, tar: Readable, o: ExtractOptions): Promise<ExtractedLayerFiles> {
+  const paths = storePaths(config);
+  await fs.mkdir(paths.tmp, { recursive: true });
+  await fs.mkdir(paths.layers, { recursive: true });
+  const tmpDir = path.join(paths.tmp, `${o.purpose}-${randomBytes(8).toString('hex')}`);
+  await fs.mkdir(tmpDir, { mode: 0o755 });
+  try {
+    const digest = new DigestStream();
+    tar.on('error', (e) => digest.destroy(e));
+    tar.pipe(digest);
+    const extracted = await extractLayer(config, plan, digest, tmpDir, o.reporter ?? silentReporter);
+    await o.verified?.();
+    const diffId = digest.digest();
+    if (o.diffId && diffId !== o.diffId) {
+      throw new SystemError('E_DIGEST_MISMATCH', `layer: uncompressed digest ${diffId} does not match the config's diff id ${o.diffId}`, {
+        hint: 'the image is damaged at its source; nothing was stored',
+      });
+    }
+    return { tmpDir, tarSplit: extracted.tarSplit, meta: { ...o.meta, diffId, size: digest.size } };
+  } catch (e) {
+    tar.destroy();
+    await removeTree(config, plan, tmpDir).catch(() => undefined);
+    if (e instanceof ToteError && e.code === 'E_ID_NOT_MAPPED') throw new ToteError(e.code, e.message, { hint: subIdHint(config.userName), cause: e });
+    throw e;
+  }
+}
+
+/** Removes layers extracted but not committed (a failed pull, load, import…). */
+export async function discardLayers(config: ToteConfig, plan: UsernsPlan, layers: ExtractedLayerFiles[]): Promise<void> {
+  for (const l of layers) await removeTree(config, plan, l.tmpDir).catch(() => undefined);
+}
