@@ -81,6 +81,16 @@ maybe('registry with token auth (Bearer)', () => {
     expect(run.stdout).toBe('via-token\n');
   });
 
+  test('push to another repository mounts the layer with a token for both repositories', async () => {
+    const copy = `${registry.host}/private/copy:1`;
+    await ok(['tag', `${registry.host}/private/bb:1`, copy]);
+    let r: Awaited<ReturnType<typeof ok>> | undefined;
+    const push = await tokenRequests(async () => (r = await ok(['push', copy])));
+    expect(lines(r!.stdout).some((l) => /^[0-9a-f]{12}: Mounted from private\/bb$/.test(l))).toBe(true);
+    // The mount needs pull on the source as well; everything else shares the push token.
+    expect(push.map((l) => l.scopes)).toEqual([['repository:private/copy:pull,push'], ['repository:private/copy:pull,push', 'repository:private/bb:pull']]);
+  });
+
   test('a pull-only account cannot push', async () => {
     const ref = `${registry.host}/private/bb:bob`;
     await ok(['tag', `${registry.host}/private/bb:1`, ref]);

@@ -43,7 +43,7 @@ export const pushCommand: CommandModule<GlobalArgs, PushArgs> = {
           else if (e.type === 'layer') {
             if (seen.get(e.id) === e.status || e.status === 'Waiting') return;
             seen.set(e.id, e.status);
-            out(`${e.id}: ${e.status}`);
+            out(`${e.id}: ${e.status}${e.from ? ` from ${e.from}` : ''}`);
           } else if (e.type === 'done') out(`${e.tag}: digest: ${e.digest} size: ${e.size}`);
         },
       },

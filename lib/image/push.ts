@@ -27,7 +27,8 @@ import { MediaType, ManifestType, type Descriptor, type ImageManifest } from './
 
 export type PushEvent =
   | { type: 'start'; repository: string }
-  | { type: 'layer'; id: string; status: 'Preparing' | 'Waiting' | 'Pushing' | 'Pushed' | 'Layer already exists' | 'Mounted'; current?: number; total?: number }
+  /** `from`: the repository a mounted layer came from (docker's "Mounted from library/busybox"). */
+  | { type: 'layer'; id: string; status: 'Preparing' | 'Waiting' | 'Pushing' | 'Pushed' | 'Layer already exists' | 'Mounted'; current?: number; total?: number; from?: string }
   | { type: 'done'; reference: ImageReference; tag: string; digest: string; size: number };
 
 export interface PushProgress {
@@ -231,7 +232,8 @@ export async function pushImage(config: ToteConfig, source: string, dest: string
               },
             })
           : 'exists';
-        progress?.event({ type: 'layer', id, status: r === 'exists' ? 'Layer already exists' : r === 'mounted' ? 'Mounted' : 'Pushed' });
+        if (r === 'mounted') progress?.event({ type: 'layer', id, status: 'Mounted', from: mountFrom });
+        else progress?.event({ type: 'layer', id, status: r === 'exists' ? 'Layer already exists' : 'Pushed' });
       } finally {
         if (up.temp && up.file) await fs.rm(up.file, { force: true });
       }
