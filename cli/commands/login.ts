@@ -71,16 +71,7 @@ export const loginCommand: CommandModule<GlobalArgs, LoginArgs> = {
     if (password === undefined) password = await prompt('Password: ', true);
     if (!username) throw new UsageError('username is empty');
     const creds = { username, password };
-    // Verify against the registry before anything is written.
-    const conf = await reg.loadRegistriesConf(ctx.config);
-    const client = new reg.RegistryClient(ctx.config, server, { creds, tlsVerify: args.tlsVerify, insecure: reg.hostIsInsecure(conf, server), reporter: ctx.reporter });
-    try {
-      const res = await client.request('GET', '/v2/');
-      const body = await res.bytes();
-      if (res.status !== 200) throw new reg.RegistryError('E_REGISTRY', `logging in to ${server}: ${reg.registryMessage(res.status, body)}`, res.status);
-    } finally {
-      client.close();
-    }
+    await reg.verifyLogin(ctx.config, server, creds, { tlsVerify: args.tlsVerify, reporter: ctx.reporter });
     await reg.storeCredentials(ctx.config, server, creds);
     out('Login Succeeded!');
   },

@@ -25,3 +25,4 @@ export {
 } from './credentials.js';
 export { tlsFor, type TlsMaterial } from './tls.js';
 export { RegistryClient, RegistryError, registryMessage, apiHost, isTransient, type ClientOptions, type RequestOptions, type Response } from './client.js';
+export { verifyLogin } from './login.js';
