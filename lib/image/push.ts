@@ -53,6 +53,8 @@ const UNCOMPRESSED = new Set<string>([MediaType.ociLayer, 'application/vnd.docke
 /** A layer's blob as the manifest will name it, and where its bytes are (none: the registry has them). */
 interface LayerUpload {
   desc: Descriptor;
+  /** No file: the registry has the blob already, or it was just mounted there. */
+  found?: 'exists' | 'mounted';
   file?: string;
   /** A temporary file to remove after the upload. */
   temp?: boolean;
@@ -122,7 +124,10 @@ async function layerUpload(config: ToteConfig, client: RegistryClient, repo: str
   const known: Descriptor[] = [];
   if (!UNCOMPRESSED.has(d.mediaType) && d.digest === meta?.compressedDigest) known.push({ ...d, mediaType: typeFor(d.mediaType, docker) });
   if (meta?.gzipDigest && typeof meta.gzipSize === 'number') known.push({ mediaType: gzipType(docker), digest: meta.gzipDigest, size: meta.gzipSize });
-  for (const k of known) if (await registryHas(client, repo, k.digest, mountFrom)) return { desc: k };
+  for (const k of known) {
+    const found = await registryHas(client, repo, k.digest, mountFrom);
+    if (found) return { desc: k, found };
+  }
   return compressLayer(config, diffId, meta?.compressedDigest, docker);
 }
 
@@ -231,7 +236,7 @@ export async function pushImage(config: ToteConfig, source: string, dest: string
                 progress?.event({ type: 'layer', id, status: 'Pushing', current: sent, total: up.desc.size });
               },
             })
-          : 'exists';
+          : (up.found ?? 'exists');
         if (r === 'mounted') progress?.event({ type: 'layer', id, status: 'Mounted', from: mountFrom });
         else progress?.event({ type: 'layer', id, status: r === 'exists' ? 'Layer already exists' : 'Pushed' });
       } finally {
