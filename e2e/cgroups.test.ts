@@ -68,6 +68,22 @@ function enforcementSuite(label: string, enabled: boolean, asRoot: boolean): voi
       await e.tote(['rm', 'fine']);
     });
 
+    test('the container sees its own cgroup, read-only, at /sys/fs/cgroup', async () => {
+      const file = hierarchies.v1.memory ? '/sys/fs/cgroup/memory/memory.limit_in_bytes' : '/sys/fs/cgroup/memory.max';
+      const r = await e.tote(['run', '--rm', ...net, '-m', '48m', 'busybox', 'sh', '-c', `cat ${file}; touch ${path.dirname(file)}/x || echo read-only`]);
+      expect({ code: r.code, out: show(r) }).toMatchObject({ code: 0 });
+      expect(r.stdout).toBe(`${48 * 2 ** 20}\nread-only\n`);
+    });
+
+    test('runc too: the limit holds, and its cgroup goes with the container', async () => {
+      const r = await e.tote(['run', '--name', 'hog-runc', ...net, '--runtime', 'runc', '-m', '32m', 'busybox', 'tail', '/dev/zero'], { timeoutMs: 60_000 });
+      expect({ code: r.code, out: show(r) }).toMatchObject({ code: 137 });
+      expect((await e.tote(['inspect', '--format', '{{.State.OOMKilled}}', 'hog-runc'])).stdout.trim()).toBe('true');
+      const cg = await cgroupPathOf(e, 'hog-runc');
+      expect((await e.tote(['rm', 'hog-runc'])).code).toBe(0);
+      expect(existsSync(controllerFile(cg, 'memory', { v1: '', v2: '' }))).toBe(false);
+    });
+
     test('a pids limit makes fork fail', async () => {
       const script = 'i=0; while [ $i -lt 20 ]; do sleep 30 & i=$((i+1)); done; echo all-started';
       const r = await e.tote(['run', '--rm', ...net, '--pids-limit', '8', 'busybox', 'sh', '-c', script]);

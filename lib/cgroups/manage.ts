@@ -181,37 +181,57 @@ export async function createCgroup(place: CgroupPlace, limits: ResourceLimits | 
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Removes the cgroup's directories; a cgroup still emptying (exiting processes) is retried briefly. */
-export async function removeCgroup(place: CgroupPlace): Promise<void> {
-  for (const dir of Object.values(place.dirs)) {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await fs.rmdir(dir);
-        break;
-      } catch (e) {
-        const code = errnoCode(e);
-        if (code === 'ENOENT') break;
-        if (code === 'EBUSY' && attempt < 20) {
-          await sleep(25);
-          continue;
-        }
-        throw e;
+/** rmdir of one cgroup, its child cgroups first (runc nests its own); an emptying cgroup is retried briefly. */
+async function removeTree(dir: string): Promise<void> {
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = await fs.readdir(dir, { withFileTypes: true });
+  } catch (e) {
+    if (errnoCode(e) === 'ENOENT') return;
+    throw e;
+  }
+  for (const e of entries) if (e.isDirectory()) await removeTree(path.join(dir, e.name));
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await fs.rmdir(dir);
+      return;
+    } catch (e) {
+      const code = errnoCode(e);
+      if (code === 'ENOENT') return;
+      if (code === 'EBUSY' && attempt < 20) {
+        await sleep(25);
+        continue;
       }
+      throw e;
     }
   }
 }
 
-/** Processes the kernel's OOM killer ended in this cgroup (v1 memory.oom_control, v2 memory.events). */
+/** Removes the cgroup's directories in every hierarchy. */
+export async function removeCgroup(place: CgroupPlace): Promise<void> {
+  for (const dir of Object.values(place.dirs)) await removeTree(dir);
+}
+
+/**
+ * Processes the kernel's OOM killer ended in this cgroup: v2's memory.events
+ * counts the whole subtree; v1's memory.oom_control only the cgroup itself,
+ * so child cgroups (runc nests one rootless) are added.
+ */
 export async function oomKillCount(place: CgroupPlace): Promise<number> {
   const dir = controllerDir(place, 'memory');
   if (!dir) return 0;
-  const file = place.version === 2 ? 'memory.events' : 'memory.oom_control';
-  try {
-    const m = /^oom_kill (\d+)$/m.exec(await fs.readFile(path.join(dir, file), 'utf8'));
+  const count = async (d: string, file: string): Promise<number> => {
+    const m = /^oom_kill (\d+)$/m.exec(await fs.readFile(path.join(d, file), 'utf8').catch(() => ''));
     return m ? Number(m[1]) : 0;
-  } catch {
-    return 0;
-  }
+  };
+  if (place.version === 2) return count(dir, 'memory.events');
+  const walk = async (d: string): Promise<number> => {
+    const children = await fs.readdir(d, { withFileTypes: true }).catch(() => []);
+    let n = await count(d, 'memory.oom_control');
+    for (const c of children) if (c.isDirectory()) n += await walk(path.join(d, c.name));
+    return n;
+  };
+  return walk(dir);
 }
 
 /** The cgroup's process ids (v1: read from the first hierarchy). */

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { ToteConfig } from '../config/index.js';
 import { writeJsonAtomic } from '../state/index.js';
 import { detectCgroupMode, hybridUnifiedPath, joinFiles, ociResources, processLimitsOnly, type OciLimits } from '../cgroups/index.js';
-import { chooseRuntime, generateSpec, isCrun, type RuntimeInfo } from '../runtime/index.js';
+import { chooseRuntime, generateSpec, isCrun, type RuntimeInfo, type SpecOptions } from '../runtime/index.js';
 import {
   containerDir,
   layerDir,
@@ -62,7 +62,8 @@ export function runtimeQuirkMounts(runtime: RuntimeInfo): HelperMount[] {
  * How the runtime meets the container's cgroup. Rootful, the runtime creates
  * it from cgroupsPath and applies the limits (and the devices rules).
  * Rootless, tote created it and the helper joined it: crun is told to leave
- * cgroups alone; runc, which cannot be, is pointed at the same cgroup.
+ * cgroups alone; runc, which cannot be, makes a child of it (limits apply
+ * to the whole subtree).
  */
 export function cgroupRuntimeSettings(
   record: Pick<ContainerRecord, 'cgroup' | 'spec'>,
@@ -76,7 +77,16 @@ export function cgroupRuntimeSettings(
     return { limits, runtimeFlags: record.spec.cgroups === 'disabled' ? crunDisabled : [] };
   }
   if (place.manager === 'runtime') return { limits: ociResources(record.spec.resources), cgroupsPath: place.path, runtimeFlags: [] };
-  return { limits: processOnly, runtimeFlags: crunDisabled, ...(isCrun(runtime) ? {} : { cgroupsPath: place.path }) };
+  // runc (no "disabled" manager) nests its own cgroup under the one the
+  // helper joined; without an explicit cgroupsPath it ignores what it may not create.
+  return { limits: processOnly, runtimeFlags: crunDisabled };
+}
+
+/** What the container sees at /sys/fs/cgroup: its own cgroup, read-only. */
+function cgroupMount(place: ContainerRecord['cgroup']): SpecOptions['mountCgroup'] {
+  if (!place) return undefined;
+  if (place.manager === 'runtime') return 'runtime';
+  return place.version === 2 ? { '': place.dirs.unified! } : (place.dirs as Record<string, string>);
 }
 
 export function runtimeRoot(config: ToteConfig, runtime: RuntimeInfo): string {
@@ -151,6 +161,7 @@ export async function prepareBundle(
     ttyGroupMapped: plan.rootful || toHostId(plan.gidMap, 5) !== undefined,
     ...cg.limits,
     cgroupsPath: cg.cgroupsPath,
+    mountCgroup: cgroupMount(record.cgroup),
   });
   await writeJsonAtomic(path.join(dir, 'config.json'), spec);
 

@@ -15,7 +15,7 @@ import { containerDir, type ContainerRecord } from '../storage/index.js';
 import { helperArgs, helperPath, type HelperMount, type UsernsPlan } from '../userns/index.js';
 import { helperFailure } from '../network/index.js';
 import { connectAttach } from './attach.js';
-import { createCgroup } from '../cgroups/index.js';
+import { createCgroup, removeCgroup } from '../cgroups/index.js';
 import { deleteRuntimeState, prepareBundle, volatilePaths } from './bundle.js';
 
 export interface MonitorStart {
@@ -186,7 +186,8 @@ export async function startWithMonitor(
   const bundle = await prepareBundle(config, plan, record, 'detached');
   const vol = volatilePaths(config, record.id);
   // Rootless with a delegated subtree: tote makes the cgroup, fresh for every start.
-  if (record.cgroup?.manager === 'tote') await createCgroup(record.cgroup, record.spec.resourcesUnenforced ? undefined : record.spec.resources);
+  const ownCgroup = record.cgroup?.manager === 'tote' ? record.cgroup : undefined;
+  if (ownCgroup) await createCgroup(ownCgroup, record.spec.resourcesUnenforced ? undefined : record.spec.resources);
   return launchMonitor(config, plan, {
     command: bundle.command,
     cgroups: bundle.cgroupJoin,
@@ -208,5 +209,9 @@ export async function startWithMonitor(
     runtimeLog: bundle.logFile,
     runtimeName: bundle.runtime.name,
     executable: [...record.spec.entrypoint, ...record.spec.cmd][0],
+  }).catch(async (e: unknown) => {
+    // The container never ran: its cgroup goes (and a child runc made in it).
+    if (ownCgroup) await removeCgroup(ownCgroup).catch(() => undefined);
+    throw e;
   });
 }

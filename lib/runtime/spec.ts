@@ -67,6 +67,12 @@ export interface SpecOptions {
   bindSys?: boolean;
   /** Namespaces to share instead of creating: type → path. */
   sharedNamespaces?: Record<string, string>;
+  /**
+   * The container's cgroup at /sys/fs/cgroup: 'runtime' lets the runtime
+   * mount it (it made it); a map (name → host directory, `''` for the v2
+   * tree itself) binds directories tote made.
+   */
+  mountCgroup?: 'runtime' | Record<string, string>;
   /** OCI linux.cgroupsPath: the container's cgroup, as a path inside every hierarchy. */
   cgroupsPath?: string;
   /** OCI linux.resources (cgroup limits); emitted only when given. */
@@ -75,6 +81,16 @@ export interface SpecOptions {
   rlimits?: Array<{ type: string; soft: number; hard: number }>;
   /** OCI process.oomScoreAdj; emitted only when given. */
   oomScoreAdj?: number;
+}
+
+/** v2: the one directory at /sys/fs/cgroup; v1: a tmpfs holding one directory per hierarchy. */
+function cgroupBinds(dirs: Record<string, string>): OciMount[] {
+  const bind = (destination: string, source: string): OciMount => ({ destination, type: 'bind', source, options: ['rbind', 'nosuid', 'noexec', 'nodev', 'ro'] });
+  if (dirs[''] !== undefined) return [bind('/sys/fs/cgroup', dirs[''])];
+  return [
+    { destination: '/sys/fs/cgroup', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'noexec', 'nodev', 'mode=755', 'size=64k'] },
+    ...Object.entries(dirs).map(([name, dir]) => bind(`/sys/fs/cgroup/${name}`, dir)),
+  ];
 }
 
 export function generateSpec(o: SpecOptions): Record<string, unknown> {
@@ -94,6 +110,10 @@ export function generateSpec(o: SpecOptions): Record<string, unknown> {
     o.bindSys
       ? { destination: '/sys', type: 'bind', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', 'ro'] }
       : { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
+    // The container's own cgroup, read-only, where programs look for their limits (JVMs, Go's GOMAXPROCS…).
+    ...(o.mountCgroup === 'runtime' && !o.bindSys ? [{ destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'relatime', 'ro'] }] : []),
+    // Rootless, tote made the cgroup: its directories bound read-only where the container expects them.
+    ...(typeof o.mountCgroup === 'object' && !o.bindSys ? cgroupBinds(o.mountCgroup) : []),
   ];
   const userMounts: OciMount[] = [];
   for (const b of o.binds) {
