@@ -69,6 +69,21 @@ const BLOB_BATCH = 1 << 20;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Retry-After (RFC 9110 §10.2.3) in ms: delay-seconds or an HTTP date,
+ * capped at 30 s so a registry cannot park us for hours; undefined when
+ * absent or unreadable (then our own backoff applies).
+ */
+export function retryAfterMs(header: string | undefined, now = Date.now()): number | undefined {
+  const text = header?.trim();
+  if (!text) return undefined;
+  if (/^\d+$/.test(text)) return Math.min(Number(text) * 1000, 30_000);
+  // HTTP dates name a month; without one, Date.parse reads things like "-1" as a year.
+  const at = /[a-z]{3}/i.test(text) ? Date.parse(text) : NaN;
+  if (Number.isNaN(at)) return undefined;
+  return Math.min(Math.max(0, at - now), 30_000);
+}
+
 /** The API host for a registry name (Docker Hub's name is not its API host). */
 export function apiHost(host: string): string {
   return host === 'docker.io' || host === 'index.docker.io' ? 'registry-1.docker.io' : host;
@@ -279,8 +294,8 @@ export class RegistryClient {
         const res = await this.send(method, url, headers, body, true, authHost);
         const retryable = res.status === 429 || (res.status >= 500 && res.status !== 501 && res.status !== 505);
         if (!retryable || i >= attempts) return res;
-        const after = Number(res.headers['retry-after']);
-        const delay = res.status === 429 && Number.isFinite(after) && after >= 0 ? Math.min(after * 1000, 30_000) : backoff * 2 ** (i - 1);
+        const asked = res.status === 429 || res.status === 503 ? retryAfterMs(res.headers['retry-after']) : undefined;
+        const delay = asked ?? backoff * 2 ** (i - 1);
         res.body.resume();
         this.reporter.debug(`${method} ${url}: ${res.status}, retrying in ${delay} ms`);
         await sleep(delay);

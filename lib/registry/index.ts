@@ -24,5 +24,5 @@ export {
   type Credentials,
 } from './credentials.js';
 export { tlsFor, type TlsMaterial } from './tls.js';
-export { RegistryClient, RegistryError, registryMessage, apiHost, isTransient, type ClientOptions, type RequestOptions, type Response } from './client.js';
+export { RegistryClient, RegistryError, registryMessage, apiHost, isTransient, retryAfterMs, type ClientOptions, type RequestOptions, type Response } from './client.js';
 export { verifyLogin } from './login.js';

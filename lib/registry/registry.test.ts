@@ -6,7 +6,7 @@ import { loadConfig, type ToteConfig } from '../config/index.js';
 import { parseChallenges } from './challenge.js';
 import { parseRegistriesConf, resolveEndpoints } from './conf.js';
 import { findCredentials, storeCredentials, removeCredentials, normalizeAuthKey } from './credentials.js';
-import { registryMessage } from './client.js';
+import { registryMessage, retryAfterMs } from './client.js';
 
 describe('parseChallenges', () => {
   test('bearer with realm, service, scope', () => {
@@ -105,4 +105,21 @@ test('registryMessage uses the registry\'s error body', () => {
   expect(registryMessage(404, Buffer.from('{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}'))).toBe('manifest unknown');
   expect(registryMessage(401, Buffer.from('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}'))).toBe('unauthorized: authentication required');
   expect(registryMessage(500, Buffer.from(''))).toBe('500 Internal Server Error');
+});
+
+describe('retryAfterMs', () => {
+  const now = Date.parse('2026-01-01T00:00:00Z');
+  test('seconds or an HTTP date, capped at 30 s', () => {
+    expect(retryAfterMs('2', now)).toBe(2000);
+    expect(retryAfterMs(' 0 ', now)).toBe(0);
+    expect(retryAfterMs('3600', now)).toBe(30_000);
+    expect(retryAfterMs('Thu, 01 Jan 2026 00:00:05 GMT', now)).toBe(5000);
+    expect(retryAfterMs('Wed, 31 Dec 2025 23:59:00 GMT', now)).toBe(0);
+  });
+  test('absent or unreadable: undefined, so the client\'s own backoff applies', () => {
+    expect(retryAfterMs(undefined, now)).toBeUndefined();
+    expect(retryAfterMs('', now)).toBeUndefined();
+    expect(retryAfterMs('soon', now)).toBeUndefined();
+    expect(retryAfterMs('-1', now)).toBeUndefined();
+  });
 });
