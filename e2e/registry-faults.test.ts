@@ -133,6 +133,41 @@ maybe('pulls through a fault-injecting proxy', () => {
     expect(tries[1]!.at - tries[0]!.at).toBeGreaterThanOrEqual(1900);
   });
 
+  test('503 with Retry-After as an HTTP date is waited out', async () => {
+    proxy.setRules([{ method: 'GET', path: blobPath(small.config), fault: { kind: 'status', status: 503, retryAfterDate: 3 }, times: 1 }]);
+    const s = freshStore('503-date');
+    const r = await s.tote(['pull', `${proxy.host}/faults/small:1`]);
+    expect({ code: r.code, out: show(r) }).toMatchObject({ code: 0 });
+    const tries = hits(small.config).slice(-2);
+    expect(tries.map((l) => l.status)).toEqual([503, 200]);
+    // The date has whole seconds, so the wait is between 2 and 3 s; the backoff alone would be 250 ms.
+    expect(tries[1]!.at - tries[0]!.at).toBeGreaterThanOrEqual(1500);
+  });
+
+  test('credentials are not sent to another host on redirect', async () => {
+    const users = { carol: 'secret' };
+    const authed = await startRegistry(path.join(e.dir, 'reg-auth'), { users });
+    const basic = 'Basic ' + Buffer.from('carol:secret').toString('base64');
+    const front = await startFaultProxy(authed, { upstreamAuth: basic });
+    try {
+      await ok(['tag', `${registry.host}/faults/small:1`, `${authed.host}/faults/small:1`]);
+      await ok(['push', '--creds', 'carol:secret', `${authed.host}/faults/small:1`]);
+      const layer = small.layers[0]!;
+      front.setRules([{ method: 'GET', path: blobPath(layer), fault: { kind: 'redirect' } }]);
+      const s = freshStore('redirect');
+      const r = await s.tote(['pull', '--creds', 'carol:secret', `${front.host}/faults/small:1`]);
+      expect({ code: r.code, out: show(r) }).toMatchObject({ code: 0 });
+      const got = front.log.filter((l) => l.path.endsWith(`/blobs/${layer}`)).map((l) => ({ host: l.host, authorized: l.authorized, status: l.status }));
+      expect(got).toEqual([
+        { host: front.host, authorized: true, status: 307 },
+        { host: front.altHost, authorized: false, status: 200 },
+      ]);
+    } finally {
+      await front.stop();
+      await authed.stop();
+    }
+  });
+
   test('connection resets and a slow registry are survived', async () => {
     const layer = small.layers[0]!;
     proxy.setRules([
