@@ -5,7 +5,7 @@
  * name; cli/fast.test.ts checks it. --help, noun forms and everything else
  * go through the full tree.
  */
-import { renamed, type AnyCommand } from './parser.js';
+import { renamed, type AnyCommand } from './command.js';
 
 export const FAST: Record<string, () => Promise<AnyCommand>> = {
   run: async () => (await import('./commands/run.js')).runCommand,

@@ -1,17 +1,19 @@
 #!/usr/bin/env node
 /**
- * tote's entry point: builds the yargs command tree, runs one command, and is
- * the only place that prints errors and exits (DESIGN.md "Errors and exit codes").
+ * tote's entry point: parses the command line, runs one command, and is the
+ * only place that prints errors and exits (DESIGN.md "Errors and exit codes").
+ * Plain command lines are parsed by cli/quick-parse.ts; help, completion and
+ * anything that may end in a usage error go through yargs.
  */
-import { hideBin } from 'yargs/helpers';
 import { ToteError, UsageError } from '../lib/errors/index.js';
 import { splitCommandArgs } from './argv.js';
 import { exitCode } from './exit.js';
 import { err } from './output.js';
-import { RUN_OPTION_NAMES, RUN_VALUE_OPTIONS } from './commands/run-options.js';
-import { EXEC_OPTION_NAMES, EXEC_VALUE_OPTIONS } from './commands/exec.js';
+import { SPLIT_RULES } from './split-rules.js';
 import { FAST, fastParser } from './fast.js';
 import { dockerGlobals } from './docker-globals.js';
+import { leadingWords, quickParse } from './quick-parse.js';
+import { findCommand } from './find-command.js';
 
 function firstCommandWord(argv: string[]): string | undefined {
   for (let i = 0; i < argv.length; i++) {
@@ -41,7 +43,7 @@ function report(e: unknown, debug: boolean): number {
 }
 
 async function main(): Promise<number> {
-  let raw = hideBin(process.argv);
+  let raw = process.argv.slice(2);
   const debug = raw.some((a, i) => a === '--log-level=debug' || (a === '--log-level' && raw[i + 1] === 'debug'));
   try {
     // docker's `-v` means --version at the top level only (in `run` it is --volume).
@@ -61,12 +63,15 @@ async function main(): Promise<number> {
     }
     // `tote unshare --help` is tote's help, not a command named --help.
     const wantsUnshareHelp = word === 'unshare' && raw[raw.indexOf('unshare') + 1] === '--help';
-    const argv = wantsUnshareHelp ? raw : splitCommandArgs(raw, [
-      { paths: [['run'], ['container', 'run'], ['create'], ['container', 'create']], valueOptions: RUN_VALUE_OPTIONS, knownOptions: RUN_OPTION_NAMES, positionals: 1 },
-      { paths: [['exec'], ['container', 'exec']], valueOptions: EXEC_VALUE_OPTIONS, knownOptions: EXEC_OPTION_NAMES, positionals: 1 },
-      { paths: [['unshare']], valueOptions: [], positionals: 0 },
-    ]);
-    const parser = tree ? tree.buildParser(argv) : await fastParser(word!, argv);
+    const argv = wantsUnshareHelp ? raw : splitCommandArgs(raw, SPLIT_RULES);
+    const words = leadingWords(argv, 2);
+    const found = words && (await findCommand(words));
+    const args = found && quickParse(argv, found.path, found.spec);
+    if (found && args) {
+      await found.command.handler(args);
+      return exitCode();
+    }
+    const parser = fast ? await fastParser(word!, argv) : (await import('./yargs-tree.js')).buildParser(argv);
     await parser!.parseAsync();
     return exitCode();
   } catch (e) {

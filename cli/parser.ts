@@ -3,29 +3,20 @@
  * command: the full tree (cli/tree.ts) and the one-command fast path
  * (cli/fast.ts) both start from it.
  */
-import yargs, { type Argv, type CommandModule } from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { TOTE_VERSION } from '../lib/config/version.js';
 import { UsageError } from '../lib/errors/index.js';
 import type { GlobalArgs } from './context.js';
+import { GLOBAL_OPTIONS } from './global-options.js';
 
-export type AnyCommand = CommandModule<GlobalArgs, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-/** The same definition under another name (`images` → `image ls`). */
-export function renamed(cmd: AnyCommand, name: string, aliases: string[] = []): AnyCommand {
-  const usage = String(cmd.command);
-  return { ...cmd, command: usage.replace(/^\S+/, name), aliases };
-}
+export { renamed, type AnyCommand } from './command.js';
 
 export function baseParser(argv: string[]): Argv<GlobalArgs> {
   return yargs(argv)
     .scriptName('tote')
     .usage('Usage: $0 [global options] COMMAND\n\nDaemonless, rootless containers')
     .parserConfiguration({ 'populate--': true, 'strip-dashed': true, 'greedy-arrays': false, 'boolean-negation': false })
-    .option('log-level', { type: 'string', choices: ['debug', 'info', 'warn', 'error'], default: 'warn', describe: 'Log messages at and above this level', global: true })
-    .option('root', { type: 'string', describe: 'Path to the storage root directory', global: true })
-    .option('runroot', { type: 'string', describe: 'Path to the state directory', global: true })
-    .option('runtime', { type: 'string', describe: 'OCI runtime to use (crun, runc, or a path)', global: true })
-    .option('storage-driver', { type: 'string', choices: ['overlay', 'fuse-overlayfs', 'vfs'], describe: 'Storage driver for container root filesystems (default: probed)', global: true })
+    .options(GLOBAL_OPTIONS)
     .version('version', 'Show the tote version', `tote version ${TOTE_VERSION}`)
     .help('help')
     .strict()

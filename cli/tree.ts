@@ -1,10 +1,9 @@
 /**
- * The command tree: every command, its noun forms, and the yargs parser
- * built from them. Shared by the entry point and the man page generator.
+ * The command tree: every command and its noun forms, the single source of
+ * truth for the entry point's own parser (cli/quick-parse.ts), the yargs
+ * parser built from it (cli/yargs-tree.ts) and the man page generator.
+ * Loading it must not load yargs.
  */
-import type { Argv } from 'yargs';
-import { baseParser, withoutHelpCache } from './parser.js';
-import type { GlobalArgs } from './context.js';
 import { runCommand } from './commands/run.js';
 import { importCommand } from './commands/import.js';
 import { imagesCommand } from './commands/images.js';
@@ -48,8 +47,8 @@ import { completionCommand } from './commands/completion.js';
 import { dfCommand } from './commands/system/df.js';
 import { systemPruneCommand } from './commands/system/prune.js';
 
-export { renamed, type AnyCommand } from './parser.js';
-import { renamed, type AnyCommand } from './parser.js';
+export { renamed, type AnyCommand } from './command.js';
+import { renamed, type AnyCommand } from './command.js';
 
 export const TOP_LEVEL: AnyCommand[] = [
   runCommand,
@@ -126,16 +125,3 @@ NOUNS.container!.verbs.push(renamed(cpCommand, 'cp'), renamed(diffCommand, 'diff
 NOUNS.container!.verbs.push(topCommand, renameCommand, containerPruneCommand, portCommand, pauseCommand, unpauseCommand, statsCommand, updateCommand);
 
 export const KNOWN = new Set([...TOP_LEVEL.map((c) => String(c.command).split(' ')[0]), ...Object.keys(NOUNS), 'help', 'completion']);
-
-export function buildParser(argv: string[]): Argv<GlobalArgs> {
-  let parser = baseParser(argv);
-  for (const c of TOP_LEVEL) parser = parser.command(c);
-  for (const [noun, { describe, verbs }] of Object.entries(NOUNS)) {
-    parser = parser.command(noun, describe, (y) => {
-      let sub = y as Argv<GlobalArgs>;
-      for (const v of verbs) sub = sub.command(v);
-      return sub.demandCommand(1, `missing subcommand: try \`tote ${noun} --help\``);
-    });
-  }
-  return withoutHelpCache(parser);
-}

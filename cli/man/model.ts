@@ -8,7 +8,8 @@
  * yargs' typings do not describe its introspection methods, hence the small
  * structural interfaces below (checked against yargs 18's build/lib/usage.js).
  */
-import { buildParser, NOUNS, TOP_LEVEL, type AnyCommand } from '../tree.js';
+import { NOUNS, TOP_LEVEL, type AnyCommand } from '../tree.js';
+import { buildParser } from '../yargs-tree.js';
 
 interface YargsOptionTables {
   key: Record<string, boolean>;
