@@ -38,8 +38,11 @@ export const imagesCommand: CommandModule<GlobalArgs, ImagesArgs> = {
       .option('format', { type: 'string', describe: 'Format output using a Go template, "table …" or "json"' }) as never,
   handler: async (args) => {
     const ctx = makeContext(args);
-    const [{ listImageRows, parseReference, parseImageFilters, filterImageRows }, { loadImages }, fmt] = await Promise.all([
-      import('../../lib/image/index.js'),
+    // The modules themselves rather than lib/image/index.js, which would also load pull, push and the registry client.
+    const [{ listImageRows }, { parseReference }, { parseImageFilters, filterImageRows }, { loadImages }, fmt] = await Promise.all([
+      import('../../lib/image/inspect.js'),
+      import('../../lib/image/reference.js'),
+      import('../../lib/image/filter.js'),
       import('../../lib/storage/index.js'),
       import('../../lib/format/index.js'),
     ]);

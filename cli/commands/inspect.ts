@@ -22,12 +22,15 @@ export function inspectCommand(kind: 'image' | 'container' | 'all'): CommandModu
     },
     handler: async (args) => {
       const ctx = makeContext(args);
-      const [images, containers, errors, fmt] = await Promise.all([
-        import('../../lib/image/index.js'),
-        import('../../lib/container/index.js'),
+      // The modules themselves rather than the lib/image and lib/container indexes, which would also load pull and the runtime.
+      const [{ resolveImage }, { inspectImage }, containers, errors, fmt] = await Promise.all([
+        import('../../lib/image/store.js'),
+        import('../../lib/image/inspect.js'),
+        import('../../lib/container/query.js'),
         import('../../lib/errors/index.js'),
         import('../../lib/format/index.js'),
       ]);
+      const images = { resolveImage, inspectImage };
       const type = kind === 'all' ? (args.type ?? 'all') : kind;
       const results: unknown[] = [];
       let failed = false;

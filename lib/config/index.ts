@@ -70,7 +70,11 @@ export interface RegistryPaths {
   certsDirs: string[];
 }
 
-const distDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** Set by the CLI bundle (cli/internal/bundle.ts), whose files all sit one level below dist/. */
+declare const TOTE_BUNDLE: boolean | undefined;
+
+// tsc's copy of this file is dist/lib/config/index.js, two levels below dist/.
+const distDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), ...(typeof TOTE_BUNDLE === 'boolean' ? ['..'] : ['..', '..']));
 
 export function loadConfig(options: ConfigOptions = {}): ToteConfig {
   const env = process.env;

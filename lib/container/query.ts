@@ -1,7 +1,8 @@
 /** Finding containers by name or id, and docker-shaped views of them. */
 import type { ToteConfig } from '../config/index.js';
 import { NoSuchContainerError, ToteError } from '../errors/index.js';
-import { familiarName } from '../image/index.js';
+// reference.js, not index.js: ps and inspect must not load pull, push and the registry client.
+import { familiarName } from '../image/reference.js';
 import { containerDir, listContainers, loadImages, type ContainerRecord } from '../storage/index.js';
 import { containerAddresses, dockerPortMap, networkModeText } from '../network/index.js';
 import { refreshStatus } from './status.js';

@@ -20,12 +20,14 @@
 import fsSync, { constants as fsConstants, promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
-import tar from 'tar-stream';
+import type tar from 'tar-stream';
 import { errnoCode, ToteError } from '../../errors/index.js';
 import { cleanEntryName, OPAQUE_MARKER, OPAQUE_XATTR, WHITEOUT_PREFIX, xattrLib } from '../../storage/index.js';
 import { copyError, renameEntry } from './plan.js';
 import { joinRoot, resolveInRoot } from './resolve.js';
 import { lstatOrUndefined } from './lstat.js';
+// Loaded on first use: lib/container is loaded by run, exec, stop and rm, which never make a tar.
+import { tarStream } from '../../image/archive/tar.js';
 
 export interface PackOptions {
   /** Absolute path of the top item (already resolved). */
@@ -159,7 +161,7 @@ async function addFile(pack: tar.Pack, header: Header, abs: string, size: number
  * Directory children are archived in name order (byte order, like Go).
  */
 export async function packTree(options: PackOptions, out: Writable): Promise<PackStats> {
-  const pack = tar.pack();
+  const pack = tarStream().pack();
   const stats: PackStats = { entries: 0, bytes: 0, skipped: 0 };
   const piped = new Promise<void>((resolve, reject) => {
     out.once('error', reject);
@@ -379,7 +381,7 @@ export async function unpackTar(input: NodeJS.ReadableStream, options: UnpackOpt
     return st;
   };
 
-  const ex = tar.extract();
+  const ex = tarStream().extract();
   const onInputError = (e: Error) => ex.destroy(e);
   input.on('error', onInputError);
   input.pipe(ex as unknown as NodeJS.WritableStream);
