@@ -4,17 +4,17 @@
  * can_start/can_kill pattern).
  */
 import { constants as osConstants } from 'node:os';
+import path from 'node:path';
 import type { ToteConfig } from '../config/index.js';
 import { NoSuchContainerError, ToteError, UsageError } from '../errors/index.js';
 import { loadContainer, updateContainer, type ContainerRecord } from '../storage/index.js';
 import type { UsernsPlan } from '../userns/index.js';
-import { startWithMonitor, type MonitorStart } from './monitor.js';
+import { exitFilePath, startWithMonitor, type MonitorStart } from './monitor.js';
 import { removeContainer } from './remove.js';
 import { isAlive, readExitFile, refreshStatus } from './status.js';
 import { settleCgroup } from './cgroup-exit.js';
 import { resumeProcesses } from './pause.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { fileWaker } from './wake.js';
 
 /** `SIGTERM`, `TERM`, `15` → 15. */
 export function signalNumber(sig: string | number): number {
@@ -107,17 +107,23 @@ async function markStoppedByUser(config: ToteConfig, id: string): Promise<void> 
 export async function waitContainer(config: ToteConfig, record: ContainerRecord, timeoutMs = Infinity): Promise<number | undefined> {
   const deadline = Date.now() + timeoutMs;
   let delay = 5;
-  for (;;) {
-    const rec = await loadContainer(config, record.id);
-    // Removed meanwhile (--rm, or another `rm`) before we saw its exit status.
-    if (!rec) throw new NoSuchContainerError(record.name);
-    const current = await refreshStatus(config, rec);
-    if (current.status !== 'running' && current.status !== 'paused' && current.status !== 'stopping') return current.exitCode ?? 0;
-    const exit = !isAlive(current.pid) ? await readExitFile(config, record.id) : undefined;
-    if (exit) return exit.exitCode;
-    if (Date.now() >= deadline) return undefined;
-    await sleep(delay);
-    delay = Math.min(delay * 2, 100);
+  const exitFile = exitFilePath(config, record.id);
+  const waker = fileWaker(path.dirname(exitFile), path.basename(exitFile));
+  try {
+    for (;;) {
+      const rec = await loadContainer(config, record.id);
+      // Removed meanwhile (--rm, or another `rm`) before we saw its exit status.
+      if (!rec) throw new NoSuchContainerError(record.name);
+      const current = await refreshStatus(config, rec);
+      if (current.status !== 'running' && current.status !== 'paused' && current.status !== 'stopping') return current.exitCode ?? 0;
+      const exit = !isAlive(current.pid) ? await readExitFile(config, record.id) : undefined;
+      if (exit) return exit.exitCode;
+      if (Date.now() >= deadline) return undefined;
+      await waker.sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
+      delay = Math.min(delay * 2, 100);
+    }
+  } finally {
+    waker.close();
   }
 }
 

@@ -91,6 +91,19 @@ function cleanupCommand(config: ToteConfig, id: string): string[] {
   ];
 }
 
+/**
+ * Whether the container's exit needs `tote container cleanup` (a whole
+ * second Node start, ~50 ms of CPU): to remove a --rm container, to apply a
+ * restart policy, or to remove the cgroup tote made for it right away. Its
+ * other work, the record's `exited` status (and OOMKilled), is done by the
+ * next command that reads the record (refreshStatus), and the network
+ * helper is ended by the monitor. Keep this in step with cleanupContainer.
+ */
+export function needsCleanup(record: ContainerRecord): boolean {
+  const policy = record.spec.restartPolicy;
+  return record.spec.autoRemove || (policy !== undefined && policy.name !== 'no') || record.cgroup?.manager === 'tote';
+}
+
 /** Reads lines from the monitor's sync pipe. */
 function lineReader(stream: NodeJS.ReadableStream): () => Promise<string | undefined> {
   let buf = '';
@@ -203,7 +216,7 @@ export async function startWithMonitor(
     consoleSocket: bundle.consoleSocket,
     stdin: record.spec.interactive,
     waitAttach: Boolean(options.attach),
-    cleanup: cleanupCommand(config, record.id),
+    cleanup: needsCleanup(record) ? cleanupCommand(config, record.id) : undefined,
     cleanupUnlessAttached: Boolean(options.attach),
     monitorLog: path.join(containerDir(config, record.id), 'monitor.log'),
     runtimeLog: bundle.logFile,
