@@ -1,8 +1,12 @@
-/** Interactive confirmation, as docker's prune commands ask it. */
-import { createInterface } from 'node:readline';
+/**
+ * Interactive confirmation, as docker's prune commands ask it. node:readline
+ * is loaded when a question is asked (~10–30 ms): this module is part of the
+ * command tree that every less frequent command loads.
+ */
 
 /** One line from stdin ('' at end of input: a closed or empty stdin answers no). */
-export function readAnswer(): Promise<string> {
+export async function readAnswer(): Promise<string> {
+  const { createInterface } = await import('node:readline');
   return new Promise((resolve) => {
     const rl = createInterface({ input: process.stdin });
     let done = false;

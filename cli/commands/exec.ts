@@ -44,7 +44,15 @@ export const execCommand: CommandModule<GlobalArgs, ExecArgs> = {
       .positional('command', { type: 'string', array: true, describe: 'Command and arguments' })
       .options(EXEC_OPTIONS) as never,
   handler: async (args) => {
-    const [lib, { UsageError }] = await Promise.all([import('../../lib/container/index.js'), import('../../lib/errors/index.js')]);
+    // lib/container's modules themselves, not its index (cp, export, logs, top…): start-up time.
+    const [{ findContainer }, { startExec }, { execAttached }, { parseDetachKeys }, { UsageError }] = await Promise.all([
+      import('../../lib/container/query.js'),
+      import('../../lib/container/exec.js'),
+      import('../../lib/container/run.js'),
+      import('../../lib/container/attach.js'),
+      import('../../lib/errors/index.js'),
+    ]);
+    const lib = { findContainer, startExec, execAttached, parseDetachKeys };
     const command = [...(args.command ?? []), ...(args['--'] ?? [])].map(String);
     if (command.length === 0) throw new UsageError('exec requires at least 2 arguments', 'tote exec [OPTIONS] CONTAINER COMMAND [ARG...]');
     if (!args.detach && args.interactive && args.tty && !process.stdin.isTTY) throw new UsageError('the input device is not a TTY', 'drop -t, or run from a terminal');

@@ -70,7 +70,7 @@ export const stopCommand: CommandModule<GlobalArgs, StopArgs> = {
       .option('ignore', { alias: 'i', type: 'boolean', describe: 'Ignore errors when a specified container is missing' }) as never,
   handler: async (args) => {
     const ctx = makeContext(args);
-    const { stopContainer } = await import('../../lib/container/index.js');
+    const { stopContainer } = await import('../../lib/container/lifecycle.js'); // not the index: start-up time
     await eachContainer(ctx, args.containers, { all: args.all, ignore: args.ignore, running: true }, async (c, name) => {
       await stopContainer(ctx.config, c, args.time);
       out(name);
@@ -92,7 +92,7 @@ export const killCommand: CommandModule<GlobalArgs, KillArgs> = {
       .option('all', { alias: 'a', type: 'boolean', describe: 'Signal all running containers' }) as never,
   handler: async (args) => {
     const ctx = makeContext(args);
-    const { killContainer, signalNumber } = await import('../../lib/container/index.js');
+    const { killContainer, signalNumber } = await import('../../lib/container/lifecycle.js'); // not the index: start-up time
     signalNumber(args.signal ?? 'KILL'); // a bad signal is a usage error before anything is sent
     await eachContainer(ctx, args.containers, { all: args.all, running: true }, async (c, name) => {
       await killContainer(ctx.config, c, args.signal ?? 'KILL');

@@ -25,8 +25,10 @@ export const rmCommand: CommandModule<GlobalArgs, RmArgs> = {
       .option('volumes', { alias: 'v', type: 'boolean', describe: 'Remove anonymous volumes associated with the container' }) as never,
   handler: async (args) => {
     const ctx = makeContext(args);
-    const [{ allContainers, findContainer, removeContainer }, { isToteError, UsageError }] = await Promise.all([
-      import('../../lib/container/index.js'),
+    // lib/container's modules themselves, not its index (cp, export, logs, top…): start-up time.
+    const [{ allContainers, findContainer }, { removeContainer }, { isToteError, UsageError }] = await Promise.all([
+      import('../../lib/container/query.js'),
+      import('../../lib/container/remove.js'),
       import('../../lib/errors/index.js'),
     ]);
     const targets = args.all ? (await allContainers(ctx.config)).map((c) => c.id) : (args.containers ?? []);

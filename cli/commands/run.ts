@@ -141,7 +141,12 @@ export const runCommand: CommandModule<GlobalArgs, RunArgs> = {
       throw new UsageError('the input device is not a TTY', 'drop -t, or run from a terminal');
     }
     const ctx = makeContext(args);
-    const { runAttached, startContainer, parseDetachKeys } = await import('../../lib/container/index.js');
+    // lib/container's modules themselves, not its index (cp, export, logs, top…): start-up time.
+    const [{ runAttached }, { startContainer }, { parseDetachKeys }] = await Promise.all([
+      import('../../lib/container/run.js'),
+      import('../../lib/container/lifecycle.js'),
+      import('../../lib/container/attach.js'),
+    ]);
     const systemd = await import('../../lib/systemd/index.js');
     const plan = await ctx.plan();
     await ensureRunImage(ctx, await ctx.plan(), args);

@@ -14,7 +14,7 @@ export async function eachContainer(
   act: (c: ContainerRecord, name: string) => Promise<void>,
 ): Promise<void> {
   const [{ allContainers, findContainer }, { isToteError, UsageError }] = await Promise.all([
-    import('../../lib/container/index.js'),
+    import('../../lib/container/query.js'), // not the index: start-up time
     import('../../lib/errors/index.js'),
   ]);
   let targets: Array<{ name: string; find: () => Promise<ContainerRecord> }>;

@@ -11,7 +11,7 @@ import type { RunArgs } from './run.js';
  * command line kept for `generate systemd --new`. Shared with `create`.
  */
 export async function createWithUnitFlags(ctx: Context, args: RunArgs, options: CreateOptions): Promise<ContainerRecord> {
-  const [{ createContainer }, systemd] = await Promise.all([import('../../lib/container/index.js'), import('../../lib/systemd/index.js')]);
+  const [{ createContainer }, systemd] = await Promise.all([import('../../lib/container/create.js'), import('../../lib/systemd/index.js')]); // not the index: start-up time
   const plan = await ctx.plan();
   if (systemd.parseSdNotify(args.sdnotify) === 'container') {
     const notify = systemd.containerNotifyOptions(ctx.config);

@@ -5,7 +5,8 @@
  * apply wherever the container runs.
  */
 import { UsageError } from '../errors/index.js';
-import { ramInBytes } from '../format/index.js';
+// time.js, not index.js: the template engine is not needed to read "512m".
+import { ramInBytes } from '../format/time.js';
 import { ALL_CONTROLLERS, DELEGATE_V2_HOW, type CgroupSupport, type Controller } from './support.js';
 import { parseThrottle, type Throttle } from './devices.js';
 

@@ -7,7 +7,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ToteConfig } from '../config/index.js';
 import { ToteError, UsageError } from '../errors/index.js';
-import { readImageConfig, resolveImage } from '../image/index.js';
+// store.js, not index.js: run and create must not load pull and the registry client (node:https).
+import { readImageConfig, resolveImage } from '../image/store.js';
 import { generateName } from '../names/index.js';
 import { withLock } from '../state/index.js';
 import { chooseRuntime } from '../runtime/index.js';

@@ -6,7 +6,9 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ToteConfig } from '../config/index.js';
 import { errnoCode, ToteError } from '../errors/index.js';
-import { allContainers, removeContainer } from '../container/index.js';
+// The modules, not lib/container's index (cp, export, logs…): run loads this on every start.
+import { allContainers } from '../container/query.js';
+import { removeContainer } from '../container/remove.js';
 import { containerDir, type ContainerRecord } from '../storage/index.js';
 import type { UsernsPlan } from '../userns/index.js';
 

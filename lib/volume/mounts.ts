@@ -3,7 +3,8 @@
  * syntax), `--tmpfs`, `--volumes-from`. `-v` is parsed by lib/container.
  */
 import path from 'node:path';
-import { ramInBytes } from '../format/index.js';
+// time.js, not index.js: the template engine is not needed to read a tmpfs size.
+import { ramInBytes } from '../format/time.js';
 import { UsageError } from '../errors/index.js';
 import { VOLUME_NAME_RE } from './store.js';
 
