@@ -4,7 +4,7 @@
  */
 import { statSync } from 'node:fs';
 import { UsageError } from '../errors/index.js';
-import { ramInBytes } from '../format/index.js';
+import { ramInBytes } from '../format/time.js'; // not the index: the template engine is not needed to read a size
 
 export interface Throttle {
   /** The device as given, for inspect. */

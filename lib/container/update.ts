@@ -8,7 +8,7 @@ import type { ToteConfig } from '../config/index.js';
 import { ToteError, UsageError } from '../errors/index.js';
 import { cgroupSupport, hostHierarchies, parseResourceLimits, writeLimits, type LimitFlags, type ResourceLimits } from '../cgroups/index.js';
 import { updateContainer, type ContainerRecord } from '../storage/index.js';
-import { ramInBytes } from '../format/index.js';
+import { ramInBytes } from '../format/time.js'; // not the index: the template engine is not needed to read a size
 import { parseRestartPolicy } from './create.js';
 import { refreshStatus } from './status.js';
 
