@@ -5,9 +5,7 @@
  * under the store lock, in that order, so a crash at any point leaves either
  * nothing visible or a complete image (at worst an unreferenced layer).
  */
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ToteConfig } from '../config/index.js';
 import { SystemError, ToteError } from '../errors/index.js';
@@ -18,10 +16,12 @@ import {
   DigestStream,
   extractLayer,
   loadImages,
+  makeLayerTemp,
   putBlobBytes,
   removeTree,
   saveImages,
   storePaths,
+  sweepLayerTemps,
   upsertImage,
   type ExtractedLayerFiles,
   type ImageRecord,
@@ -52,7 +52,7 @@ export async function commitLayers(config: ToteConfig, plan: UsernsPlan, layers:
  * (merged with an existing image of the same id).
  */
 export async function commitImages(config: ToteConfig, plan: UsernsPlan, layers: ExtractedLayerFiles[], images: NewImage[]): Promise<ImageRecord[]> {
-  return withLock(storePaths(config).lock, async () => {
+  const records = await withLock(storePaths(config).lock, async () => {
     for (const l of layers) await commitLayer(config, plan, l);
     let index = await loadImages(config);
     const ids: string[] = [];
@@ -67,6 +67,9 @@ export async function commitImages(config: ToteConfig, plan: UsernsPlan, layers:
     await saveImages(config, index);
     return ids.map((id) => index.find((i) => i.id === id)!);
   });
+  // What a killed pull, load or import left in tmp/ (never visible) goes now.
+  await sweepLayerTemps(config, plan);
+  return records;
 }
 
 export interface ExtractOptions {
@@ -87,11 +90,8 @@ export interface ExtractOptions {
  * temporary directory is removed and the error thrown.
  */
 export async function extractNewLayer(config: ToteConfig, plan: UsernsPlan, tar: Readable, o: ExtractOptions): Promise<ExtractedLayerFiles> {
-  const paths = storePaths(config);
-  await fs.mkdir(paths.tmp, { recursive: true });
-  await fs.mkdir(paths.layers, { recursive: true });
-  const tmpDir = path.join(paths.tmp, `${o.purpose}-${randomBytes(8).toString('hex')}`);
-  await fs.mkdir(tmpDir, { mode: 0o755 });
+  await fs.mkdir(storePaths(config).layers, { recursive: true });
+  const tmpDir = await makeLayerTemp(config, o.purpose);
   try {
     const digest = new DigestStream();
     tar.on('error', (e) => digest.destroy(e));

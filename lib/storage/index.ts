@@ -22,6 +22,7 @@ export {
   type ExtractedLayerFiles,
   type LayerMeta,
 } from './layers.js';
+export { makeLayerTemp, sweepLayerTemps } from './temp.js';
 export { loadImages, saveImages, upsertImage, type ImageRecord } from './images.js';
 export {
   containerDir,
