@@ -6,6 +6,24 @@
 import type { Options } from 'yargs';
 import { optionNames, valueOptionNames } from '../options.js';
 
+/**
+ * The cgroup limits `run`/`create` and `update` share. Strings, so bad values
+ * reach lib/cgroups and fail there with a usage error.
+ */
+export const LIMIT_OPTIONS = {
+  memory: { alias: 'm', type: 'string', describe: 'Memory limit (a number with an optional unit: b, k, m, g)' },
+  'memory-swap': { type: 'string', describe: 'Memory plus swap limit (-1: unlimited swap; needs a memory limit)' },
+  'memory-reservation': { type: 'string', describe: 'Memory soft limit' },
+  cpus: { type: 'string', describe: 'Number of CPUs (e.g. 0.5: half a CPU)' },
+  'cpu-shares': { alias: 'c', type: 'string', describe: 'CPU shares (relative weight)' },
+  'cpu-quota': { type: 'string', describe: 'Limit the CPU CFS quota (microseconds per period)' },
+  'cpu-period': { type: 'string', describe: 'Limit the CPU CFS period (microseconds)' },
+  'cpuset-cpus': { type: 'string', describe: 'CPUs in which to allow execution (0-3, 0,1)' },
+  'cpuset-mems': { type: 'string', describe: 'Memory nodes in which to allow execution (0-3, 0,1)' },
+  'pids-limit': { type: 'string', describe: 'Limit the number of processes (-1: unlimited)' },
+  'blkio-weight': { type: 'string', describe: 'Block IO relative weight, 10 to 1000 (0: disabled)' },
+} as const;
+
 export const RUN_OPTIONS: Record<string, Options> = {
   name: { type: 'string', describe: 'Assign a name to the container' },
   env: { alias: 'e', type: 'string', array: true, describe: 'Set environment variables (KEY=VALUE, or KEY to pass the host\'s value)' },
@@ -43,18 +61,7 @@ export const RUN_OPTIONS: Record<string, Options> = {
   'dns-option': { alias: 'dns-opt', type: 'string', array: true, describe: 'Set a DNS resolver option' },
   'add-host': { type: 'string', array: true, describe: 'Add a custom host-to-IP mapping (NAME:IP, IP may be host-gateway)' },
   'no-hosts': { type: 'boolean', describe: 'Do not create /etc/hosts for the container (keep the image\'s)' },
-  // Resource limits: strings, so bad values reach lib/cgroups and fail with a usage error.
-  memory: { alias: 'm', type: 'string', describe: 'Memory limit (a number with an optional unit: b, k, m, g)' },
-  'memory-swap': { type: 'string', describe: 'Memory plus swap limit (-1: unlimited swap; needs --memory)' },
-  'memory-reservation': { type: 'string', describe: 'Memory soft limit' },
-  cpus: { type: 'string', describe: 'Number of CPUs (e.g. 0.5: half a CPU)' },
-  'cpu-shares': { alias: 'c', type: 'string', describe: 'CPU shares (relative weight)' },
-  'cpu-quota': { type: 'string', describe: 'Limit the CPU CFS quota (microseconds per period)' },
-  'cpu-period': { type: 'string', describe: 'Limit the CPU CFS period (microseconds)' },
-  'cpuset-cpus': { type: 'string', describe: 'CPUs in which to allow execution (0-3, 0,1)' },
-  'cpuset-mems': { type: 'string', describe: 'Memory nodes in which to allow execution (0-3, 0,1)' },
-  'pids-limit': { type: 'string', describe: 'Limit the number of processes (-1: unlimited)' },
-  'blkio-weight': { type: 'string', describe: 'Block IO relative weight, 10 to 1000 (0: disabled)' },
+  ...LIMIT_OPTIONS,
   'device-read-bps': { type: 'string', array: true, describe: 'Limit read rate from a device (DEVICE:RATE, e.g. /dev/sda:1mb)' },
   'device-write-bps': { type: 'string', array: true, describe: 'Limit write rate to a device (DEVICE:RATE, e.g. /dev/sda:1mb)' },
   'device-read-iops': { type: 'string', array: true, describe: 'Limit read operations per second from a device (DEVICE:N)' },

@@ -3,6 +3,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../lib/errors/index.js';
 import type { CreateOptions } from '../../lib/container/index.js';
 import type { LimitFlags } from '../../lib/cgroups/index.js';
+import { cgroupLimitFlags } from './limit-flags.js';
 import type { ContainerRecord } from '../../lib/storage/index.js';
 import { makeContext, type GlobalArgs } from '../context.js';
 import { createWithUnitFlags } from './unit-flags.js';
@@ -111,17 +112,7 @@ export function createOptions(args: RunArgs): CreateOptions {
     cgroups: args.cgroups,
     cgroupParent: args.cgroupParent,
     limits: {
-      memory: str(args.memory),
-      memorySwap: str(args.memorySwap),
-      memoryReservation: str(args.memoryReservation),
-      cpus: str(args.cpus),
-      cpuShares: str(args.cpuShares),
-      cpuQuota: str(args.cpuQuota),
-      cpuPeriod: str(args.cpuPeriod),
-      cpusetCpus: str(args.cpusetCpus),
-      cpusetMems: str(args.cpusetMems),
-      pidsLimit: str(args.pidsLimit),
-      blkioWeight: str(args.blkioWeight),
+      ...cgroupLimitFlags(args),
       deviceReadBps: args.deviceReadBps?.map(String),
       deviceWriteBps: args.deviceWriteBps?.map(String),
       deviceReadIops: args.deviceReadIops?.map(String),
