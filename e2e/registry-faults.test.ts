@@ -168,6 +168,17 @@ maybe('pulls through a fault-injecting proxy', () => {
     }
   });
 
+  test('a redirect loop is cut off with its own error, exit 125', async () => {
+    proxy.setRules([{ method: 'GET', path: blobPath(small.config), fault: { kind: 'redirect', loop: true } }]);
+    const before = hits(small.config).length;
+    const s = freshStore('loop');
+    const r = await s.tote(['pull', `${proxy.host}/faults/small:1`]);
+    expect(r.code).toBe(125);
+    expect(r.stderr).toContain('still redirected after 10 redirects');
+    // The first request and 10 redirects followed, once: a loop is not a transient fault to retry.
+    expect(hits(small.config).length - before).toBe(11);
+  });
+
   test('connection resets and a slow registry are survived', async () => {
     const layer = small.layers[0]!;
     proxy.setRules([

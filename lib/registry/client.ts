@@ -67,6 +67,8 @@ export function isTransient(e: unknown): boolean {
 /** Blob bytes are handed on in pieces of this size (see blobStream). */
 const BLOB_BATCH = 1 << 20;
 
+const MAX_REDIRECTS = 10;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -339,8 +341,13 @@ export class RegistryClient {
           (res) => {
             const status = res.statusCode ?? 0;
             const loc = res.headers.location;
-            if (follow && loc && [301, 302, 303, 307, 308].includes(status) && hops < 10) {
+            if (follow && loc && [301, 302, 303, 307, 308].includes(status)) {
               res.resume();
+              // Handing the last 3xx back as the answer read as "fetching blob: 307"; a loop is its own error.
+              if (hops >= MAX_REDIRECTS) {
+                reject(new RegistryError('E_TOO_MANY_REDIRECTS', `${m} ${first.host}${first.pathname}: still redirected after ${MAX_REDIRECTS} redirects`, status, 'the registry (or a proxy in front of it) redirects in a loop'));
+                return;
+              }
               const next = new URL(loc, target);
               const nextMethod = status === 303 && m !== 'HEAD' ? 'GET' : m;
               go(next, hops + 1, nextMethod);
