@@ -264,6 +264,9 @@ maybe('pulls through a fault-injecting proxy', () => {
     expect(lines(again.stdout)).toContain(`${short(base)}: Already exists`);
     expect(lines(again.stdout)).toContain(`${short(top)}: Pull complete`);
     expect(s.layers()).toHaveLength(2);
+    // What the killed pull left half-extracted in tmp/ was swept once the next image was stored.
+    const tmp = path.join(s.root, 'tmp');
+    expect(existsSync(tmp) ? readdirSync(tmp) : []).toEqual([]);
     const sum = await s.tote(['run', '--rm', ref, 'sha256sum', '/big']);
     expect(sum.stdout).toBe(`${big.sha}  /big\n`);
   });
