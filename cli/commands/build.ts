@@ -36,7 +36,7 @@ function keyValues(list: string[] | undefined, what: string, hostEnv?: Readonly<
 const discard = () => new Writable({ write: (_c, _e, cb) => cb() });
 
 export const buildCommand: CommandModule<GlobalArgs, BuildArgs> = {
-  command: 'build [options] <context>',
+  command: 'build <context>',
   describe: 'Build an image from a Dockerfile',
   builder: (y) =>
     y

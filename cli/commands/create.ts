@@ -8,7 +8,7 @@ import { createOptions, runOptions, type RunArgs } from './run.js';
 import { createWithUnitFlags } from './unit-flags.js';
 
 export const createCommand: CommandModule<GlobalArgs, RunArgs> = {
-  command: 'create [options] <image> [command..]',
+  command: 'create <image> [command..]',
   describe: 'Create but do not start a container',
   builder: (y) => runOptions(y),
   handler: async (args) => {

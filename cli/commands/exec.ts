@@ -36,7 +36,7 @@ export const EXEC_VALUE_OPTIONS = valueOptionNames(EXEC_OPTIONS);
 export const EXEC_OPTION_NAMES = optionNames(EXEC_OPTIONS);
 
 export const execCommand: CommandModule<GlobalArgs, ExecArgs> = {
-  command: 'exec [options] <container> [command..]',
+  command: 'exec <container> [command..]',
   describe: 'Run a command in a running container',
   builder: (y) =>
     y

@@ -18,7 +18,7 @@ interface GenerateSystemdArgs extends GlobalArgs {
 }
 
 export const generateSystemdCommand: CommandModule<GlobalArgs, GenerateSystemdArgs> = {
-  command: 'systemd [options] <containers..>',
+  command: 'systemd <containers..>',
   describe: 'Generate systemd units for containers',
   builder: (y) =>
     y

@@ -27,7 +27,7 @@ function ellipsis(s: string, max: number): string {
 }
 
 export const historyCommand: CommandModule<GlobalArgs, HistoryArgs> = {
-  command: 'history [options] <image>',
+  command: 'history <image>',
   describe: 'Show the history of an image',
   builder: (y) =>
     y

@@ -14,7 +14,7 @@ interface PullArgs extends GlobalArgs {
 }
 
 export const pullCommand: CommandModule<GlobalArgs, PullArgs> = {
-  command: 'pull [options] <reference>',
+  command: 'pull <reference>',
   describe: 'Download an image from a registry',
   builder: (y) =>
     y

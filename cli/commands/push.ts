@@ -14,7 +14,7 @@ interface PushArgs extends GlobalArgs {
 }
 
 export const pushCommand: CommandModule<GlobalArgs, PushArgs> = {
-  command: 'push [options] <image> [destination]',
+  command: 'push <image> [destination]',
   describe: 'Upload an image to a registry',
   builder: (y) =>
     y

@@ -124,7 +124,7 @@ export function createOptions(args: RunArgs): CreateOptions {
 }
 
 export const runCommand: CommandModule<GlobalArgs, RunArgs> = {
-  command: 'run [options] <image> [command..]',
+  command: 'run <image> [command..]',
   describe: 'Run a command in a new container',
   builder: runOptions,
   handler: async (args) => {
