@@ -145,7 +145,8 @@ function enforcementSuite(label: string, enabled: boolean, asRoot: boolean): voi
     });
 
     test('pause freezes a counter (the freezer), unpause resumes it', async () => {
-      const r = await e.tote(['run', '-d', '--name', 'counter', ...net, 'busybox', 'sh', '-c', 'i=0; while :; do i=$((i+1)); echo $i; sleep 0.1; done']);
+      // --cgroups enabled: rootless on v1, a container without limits gets no cgroup unless asked.
+      const r = await e.tote(['run', '-d', '--name', 'counter', ...net, '--cgroups', 'enabled', 'busybox', 'sh', '-c', 'i=0; while :; do i=$((i+1)); echo $i; sleep 0.1; done']);
       expect({ code: r.code, out: show(r) }).toMatchObject({ code: 0 });
       await sleep(500);
       expect((await e.tote(['pause', 'counter'])).code).toBe(0);
@@ -171,6 +172,15 @@ function enforcementSuite(label: string, enabled: boolean, asRoot: boolean): voi
       for (const cg of cgs) {
         expect(existsSync(controllerFile(cg, 'memory', { v1: '', v2: '' }))).toBe(false);
       }
+    });
+
+    test('without limits: a cgroup rootful; rootless on v1 only when asked (--cgroups enabled)', async () => {
+      const plain = await e.tote(['create', '--name', 'plain', ...net, 'busybox', 'true']);
+      expect({ code: plain.code, out: show(plain) }).toMatchObject({ code: 0 });
+      const cg = await cgroupPathOf(e, 'plain');
+      if (asRoot || !hierarchies.v1.memory) expect(cg).not.toBe('');
+      else expect(cg).toBe('');
+      await e.tote(['rm', 'plain']);
     });
 
     test('--cgroup-parent places the cgroup; --cgroups=disabled gives none', async () => {

@@ -164,10 +164,12 @@ export async function createCgroup(place: CgroupPlace, limits: ResourceLimits | 
       await fs.mkdir(dir, { recursive: true });
       await enableV2Controllers(dir, place.usable);
     } else {
-      for (const [c, dir] of Object.entries(place.dirs) as Array<[V1Controller, string]>) {
-        await fs.mkdir(dir, { recursive: true });
-        if (c === 'cpuset') await initCpuset(dir);
-      }
+      await Promise.all(
+        (Object.entries(place.dirs) as Array<[V1Controller, string]>).map(async ([c, dir]) => {
+          await fs.mkdir(dir, { recursive: true });
+          if (c === 'cpuset') await initCpuset(dir);
+        }),
+      );
     }
     return await writeLimits(place, limits);
   } catch (e) {
@@ -181,35 +183,31 @@ export async function createCgroup(place: CgroupPlace, limits: ResourceLimits | 
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** rmdir of one cgroup, its child cgroups first (runc nests its own); an emptying cgroup is retried briefly. */
+/**
+ * rmdir of one cgroup. A cgroup refuses (EBUSY) while it has child cgroups
+ * (runc nests its own) or its last process is still exiting: children are
+ * removed first, then it is retried quickly, for up to about a second.
+ */
 async function removeTree(dir: string): Promise<void> {
-  let entries: import('node:fs').Dirent[];
-  try {
-    entries = await fs.readdir(dir, { withFileTypes: true });
-  } catch (e) {
-    if (errnoCode(e) === 'ENOENT') return;
-    throw e;
-  }
-  for (const e of entries) if (e.isDirectory()) await removeTree(path.join(dir, e.name));
-  for (let attempt = 0; ; attempt++) {
+  const deadline = Date.now() + 1000;
+  for (let delay = 1; ; delay = Math.min(delay * 2, 100)) {
     try {
       await fs.rmdir(dir);
       return;
     } catch (e) {
       const code = errnoCode(e);
       if (code === 'ENOENT') return;
-      if (code === 'EBUSY' && attempt < 20) {
-        await sleep(25);
-        continue;
-      }
-      throw e;
+      if (code !== 'EBUSY' || Date.now() >= deadline) throw e;
     }
+    const children = (await fs.readdir(dir, { withFileTypes: true }).catch(() => [])).filter((c) => c.isDirectory());
+    if (children.length > 0) await Promise.all(children.map((c) => removeTree(path.join(dir, c.name))));
+    else await sleep(delay);
   }
 }
 
 /** Removes the cgroup's directories in every hierarchy. */
 export async function removeCgroup(place: CgroupPlace): Promise<void> {
-  for (const dir of Object.values(place.dirs)) await removeTree(dir);
+  await Promise.all(Object.values(place.dirs).map((d) => removeTree(d)));
 }
 
 /**

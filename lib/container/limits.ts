@@ -58,7 +58,12 @@ export function resolveLimits(
     throw new UsageError(`invalid --cgroup-parent "${o.cgroupParent}"`, 'give a cgroup path such as /mygroup (rootful) or a path below your delegated subtree');
   }
   const support = cgroupSupport({ isRoot: config.isRoot, uid: config.uid, cgroupRoot: config.cgroups.root }, hierarchies, o.cgroupParent);
-  const cgroup = support.usable.length > 0 ? cgroupPlace(support, o.id) : undefined;
+  // Rootless on v1, moving into a cgroup costs a migration per hierarchy
+  // (~2 ms each, seven of them): done only for a container that asks for a
+  // cgroup (a limit, --cgroup-parent, --cgroups=enabled). Others are watched
+  // and paused through /proc and signals, as podman's get no cgroup there at all.
+  const wanted = !(support.manager === 'tote' && support.version === 1) || needed.length > 0 || o.cgroupParent !== undefined || o.cgroups === 'enabled';
+  const cgroup = support.usable.length > 0 && wanted ? cgroupPlace(support, o.id) : undefined;
   const warnings: string[] = [];
   if (resources?.blkioWeight && support.version === 1) {
     const mount = hierarchies.v1.blkio;
