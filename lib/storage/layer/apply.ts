@@ -423,7 +423,7 @@ class Applier {
         st = undefined;
       }
       // Owner-writable until the end: the final mode is applied after the children.
-      if (!st) await fs.mkdir(abs, 0o700);
+      if (!st) fsSync.mkdirSync(abs, 0o700);
       this.verified.add(rel);
     }
     await this.setXattrs(this.abs(rel), m, rel);
@@ -436,17 +436,19 @@ class Applier {
     if (target === '') throw layerCorrupt(`symlink "${m.name}" has no target`);
     await this.ensureDir(parentOf(rel), true, m.name);
     const abs = this.abs(rel);
+    // Synchronous, as for files: images hold hundreds of symlinks (busybox
+    // applets), and two thread-pool round trips each dominated extraction.
     try {
-      await fs.symlink(target, abs);
+      fsSync.symlinkSync(target, abs);
     } catch (e) {
       if (errnoCode(e) !== 'EEXIST') throw e;
-      await this.remove(rel, await fs.lstat(abs));
-      await fs.symlink(target, abs);
+      await this.remove(rel, fsSync.lstatSync(abs));
+      fsSync.symlinkSync(target, abs);
     }
-    await this.chown(() => fs.lchown(abs, m.uid, m.gid), m, rel, null);
+    await this.chown(async () => fsSync.lchownSync(abs, m.uid, m.gid), m, rel, null);
     // xattrs on symlinks: only trusted/security ones are possible; lsetxattr is used, never followed.
     await this.setXattrs(abs, m, rel);
-    await fs.lutimes(abs, m.atime, m.mtime);
+    fsSync.lutimesSync(abs, m.atime, m.mtime);
     this.stats.symlinks++;
   }
 
@@ -555,9 +557,10 @@ function depth(rel: string): number {
   return n;
 }
 
+/** Synchronous, like the file writes: a metadata syscall is far cheaper than a thread-pool round trip. */
 async function lstatOrUndefined(p: string): Promise<Stats | undefined> {
   try {
-    return await fs.lstat(p);
+    return fsSync.lstatSync(p);
   } catch (e) {
     if (errnoCode(e) === 'ENOENT') return undefined;
     throw e;
