@@ -19,6 +19,7 @@ import { silentReporter, type Reporter } from '../../errors/report.js';
 import { spawnInUserns, waitExit, type UsernsPlan } from '../../userns/index.js';
 import { applyLayer, type ApplyStats } from './apply.js';
 import { emptyFixups, hasFixups } from './fixups.js';
+import { applyOwnerFixups } from './owner-fixups.js';
 import { TarSplitRecorder } from './tarsplit.js';
 
 export function applyLayerScript(config: ToteConfig): string {
@@ -83,7 +84,10 @@ export async function extractLayer(
   } finally {
     input.removeListener('error', onInputError);
   }
-  if (fixups && hasFixups(fixups)) {
+  if (fixups && hasFixups(fixups) && fixups.xattrs.length === 0 && fixups.whiteouts.length === 0) {
+    await applyOwnerFixups(config, plan, target, fixups.owners, (argv, stdin) => runInUserns(config, plan, argv, stdin));
+    reporter.debug(`layer owners set in the user namespace: ${fixups.owners.length}`);
+  } else if (fixups && hasFixups(fixups)) {
     const r = await runInUserns(config, plan, [config.nodePath, applyLayerScript(config), '--fixups', target], JSON.stringify(fixups));
     for (const line of r.stderr.split('\n')) if (line.trim()) reporter.debug(line);
     const done = parseResult<{ owners: number; xattrs: number; whiteouts: number }>('applying layer ownership', r);
