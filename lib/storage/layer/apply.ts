@@ -311,11 +311,19 @@ class Applier {
       this.forget(rel);
     } else {
       await fs.unlink(abs);
+      this.forget(rel);
     }
   }
 
   private forget(rel: string): void {
     const prefix = `${rel}/`;
+    // Deferred namespace-root work for what is gone (a later entry or a
+    // whiteout replaced it) must not run: lchown would fail, or hit the new entry.
+    if (this.fixups) {
+      const gone = (p: string) => p === rel || p.startsWith(prefix);
+      this.fixups.owners = this.fixups.owners.filter(([p]) => !gone(p));
+      this.fixups.xattrs = this.fixups.xattrs.filter(([p]) => !gone(p));
+    }
     this.verified.delete(rel);
     this.dirMeta.delete(rel);
     for (const k of this.verified) if (k.startsWith(prefix)) this.verified.delete(k);
@@ -532,7 +540,8 @@ class Applier {
       }
     } else if (paths.length) {
       await mknodWhiteouts(paths);
-      for (const p of paths) await fs.lchown(p, 0, 0);
+      // As (namespace) root they become root's; any other user already owns them.
+      if (process.getuid?.() === 0) for (const p of paths) await fs.lchown(p, 0, 0);
     }
     // Directory metadata last (children changed their mtimes), deepest first
     // so a read-only parent is not made read-only before its children are done.
