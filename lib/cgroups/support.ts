@@ -98,38 +98,34 @@ export function cgroupSupport(config: SupportConfig, h: Hierarchies, cgroupParen
         : [...ALL_CONTROLLERS.filter((c) => readWords(path.join(h.unified!, 'cgroup.controllers')).includes(c)), 'freezer' as const];
     return { version, manager: 'runtime', parent, usable, hierarchies: h };
   }
-  if (version === 1) {
-    const base = config.cgroupRoot ?? `/tote-${config.uid}`;
-    const parent = resolveParent(base, cgroupParent);
-    // A controller is usable when the subtree root exists there and is the user's to write.
-    const usable = ALL_CONTROLLERS.filter((c) => {
-      const mount = h.v1[V1_NAME[c]];
-      return mount !== undefined && writable(path.join(mount, base)) && writable(path.join(mount, base, 'cgroup.procs'));
-    });
-    if (usable.length > 0) return { version, manager: 'tote', parent, usable, hierarchies: h };
-    return {
-      version,
-      manager: 'tote',
-      parent,
-      usable,
-      hierarchies: h,
-      reason: `rootless containers cannot use cgroup v1 controllers here: no cgroup subtree is delegated to uid ${config.uid} (${base} is missing or not writable in the v1 hierarchies)`,
-      hint: `run as root, or ${delegateV1How(config.uid, base)}, or switch the host to cgroup v2 (boot with systemd.unified_cgroup_hierarchy=1) and ${DELEGATE_V2_HOW}`,
-    };
-  }
-  const base = config.cgroupRoot ?? delegatedUserCgroup(config.uid);
-  const parent = resolveParent(cgroupParent ? base : path.posix.join(base, 'tote'), cgroupParent);
-  const dir = path.join(h.unified!, base);
-  const delegated = writable(dir) ? readWords(path.join(dir, 'cgroup.controllers')) : [];
-  const usable = ALL_CONTROLLERS.filter((c) => c === 'freezer' ? writable(dir) : delegated.includes(c));
-  if (delegated.length > 0) return { version, manager: 'tote', parent, usable, hierarchies: h };
-  return {
+  // Rootless: tote makes the cgroups; when nothing is usable, say why and how to fix it.
+  const rootless = (parent: string, usable: Controller[], why: { reason: string; hint: string }): CgroupSupport => ({
     version,
     manager: 'tote',
     parent,
     usable,
     hierarchies: h,
+    ...(usable.length === 0 ? why : {}),
+  });
+  if (version === 1) {
+    const base = config.cgroupRoot ?? `/tote-${config.uid}`;
+    // A controller is usable when the subtree root exists there and is the user's to write.
+    const usable = ALL_CONTROLLERS.filter((c) => {
+      const mount = h.v1[V1_NAME[c]];
+      return mount !== undefined && writable(path.join(mount, base)) && writable(path.join(mount, base, 'cgroup.procs'));
+    });
+    return rootless(resolveParent(base, cgroupParent), usable, {
+      reason: `rootless containers cannot use cgroup v1 controllers here: no cgroup subtree is delegated to uid ${config.uid} (${base} is missing or not writable in the v1 hierarchies)`,
+      hint: `run as root, or ${delegateV1How(config.uid, base)}, or switch the host to cgroup v2 (boot with systemd.unified_cgroup_hierarchy=1) and ${DELEGATE_V2_HOW}`,
+    });
+  }
+  const base = config.cgroupRoot ?? delegatedUserCgroup(config.uid);
+  const dir = path.join(h.unified!, base);
+  const delegated = writable(dir) ? readWords(path.join(dir, 'cgroup.controllers')) : [];
+  // The freezer is part of every v2 cgroup: usable wherever anything is delegated.
+  const usable = delegated.length > 0 ? ALL_CONTROLLERS.filter((c) => c === 'freezer' || delegated.includes(c)) : [];
+  return rootless(resolveParent(cgroupParent ? base : path.posix.join(base, 'tote'), cgroupParent), usable, {
     reason: `no cgroup v2 controllers are delegated to uid ${config.uid} (${path.join(dir, 'cgroup.controllers')}: ${writable(dir) ? 'none' : 'not writable'})`,
     hint: `run as root, or ${DELEGATE_V2_HOW}`,
-  };
+  });
 }
