@@ -58,7 +58,7 @@ function linesFor(path: string[], spec: CommandSpec): string[][] {
     for (const name of opt.names) {
       const sw = name.length === 1 ? `-${name}` : `--${name}`;
       if (opt.type === 'boolean') {
-        lines.push([...path, sw, ...pos], [...path, ...pos, sw], [...path, sw, 'true', ...pos], [...path, `${sw}=false`, ...pos]);
+        lines.push([...path, sw, ...pos], [...path, ...pos, sw], [...path, sw, 'true', ...pos], [...path, `${sw}=false`, ...pos], [...path, `${sw}=true`, ...pos], [...path, `${sw}=no`, ...pos]);
       } else {
         const v = sampleValue(opt);
         lines.push([...path, sw, v, ...pos], [...path, ...pos, `${sw}=${v}`], [...path, ...pos, sw], [...path, sw, v, sw, v, ...pos], [...path, sw, '-1', ...pos]);
@@ -157,6 +157,7 @@ describe('quick parser', () => {
     [['stop', '-t', '0', 'c1']],
     [['rm', '-f', 'c1']],
     [['import', 'f.tar', 'img']],
+    [['pull', '--tls-verify=false', 'localhost:5000/img']],
   ])('the everyday line %j needs no yargs', async (raw) => {
     expect(await viaQuick(split(raw))).toBeDefined();
   });

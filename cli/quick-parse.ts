@@ -74,10 +74,10 @@ export function quickParse(argv: string[], path: string[], spec: CommandSpec): P
   let i = 0;
 
   const lookup = (name: string) => (pathLeft === 0 ? (spec.options.get(name) ?? GLOBALS.get(name)) : GLOBALS.get(name));
-  const set = (opt: OptionSpec, raw: string | true): boolean => {
+  const set = (opt: OptionSpec, raw: string | boolean): boolean => {
     let value: unknown = raw;
     if (opt.type === 'number') {
-      if (raw === true || !PLAIN_NUMBER.test(raw)) return false;
+      if (typeof raw === 'boolean' || !PLAIN_NUMBER.test(raw)) return false;
       value = Number(raw);
     }
     if (opt.choices && !opt.choices.includes(value)) return false;
@@ -101,7 +101,8 @@ export function quickParse(argv: string[], path: string[], spec: CommandSpec): P
   const flag = (opt: OptionSpec | undefined, inline: string | undefined): boolean => {
     if (!opt) return false;
     if (opt.type === 'boolean') {
-      // `--rm=false` and `--rm false` are yargs' to read.
+      // `--tls-verify=false` is read here; other inline values and `--rm false` are yargs' to read.
+      if (inline === 'true' || inline === 'false') return set(opt, inline === 'true');
       if (inline !== undefined || /^(true|false)$/.test(argv[i + 1] ?? '')) return false;
       return set(opt, true);
     }

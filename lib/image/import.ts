@@ -12,7 +12,7 @@ import { SystemError, ToteError, errnoCode } from '../errors/index.js';
 import { silentReporter } from '../errors/report.js';
 import type { Reporter } from '../errors/report.js';
 import type { UsernsPlan } from '../userns/index.js';
-import { maybeDecompress, sha256Digest } from '../storage/index.js';
+import { openLayerSource, sha256Digest } from '../storage/index.js';
 import { applyChange } from './changes.js';
 import { commitImages, discardLayers, extractNewLayer } from './persist.js';
 import { parseReference } from './reference.js';
@@ -61,9 +61,7 @@ export async function importImage(config: ToteConfig, plan: UsernsPlan, options:
     source = await openSource(options);
     // One pass: the uncompressed bytes are hashed (the diff id) and
     // extracted at the same time; the tar-split keeps what rebuilds the tar.
-    const plain = maybeDecompress(source);
-    source.on('error', (e) => plain.destroy(e));
-    const layer = await extractNewLayer(config, plan, plain, { purpose: 'import', reporter });
+    const layer = await extractNewLayer(config, plan, openLayerSource(source, { config, helperDir: config.helperDir }), { purpose: 'import', reporter });
     const diffId = layer.meta.diffId;
     const created = new Date().toISOString();
     const imageConfig: ImageConfig = {

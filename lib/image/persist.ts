@@ -6,14 +6,12 @@
  * nothing visible or a complete image (at worst an unreferenced layer).
  */
 import { promises as fs } from 'node:fs';
-import type { Readable } from 'node:stream';
 import type { ToteConfig } from '../config/index.js';
 import { SystemError, ToteError } from '../errors/index.js';
 import { silentReporter, type Reporter } from '../errors/report.js';
 import { withLock } from '../state/index.js';
 import {
   commitLayer,
-  DigestStream,
   extractLayer,
   loadImages,
   makeLayerTemp,
@@ -26,6 +24,7 @@ import {
   type ExtractedLayerFiles,
   type ImageRecord,
   type LayerMeta,
+  type LayerSource,
 } from '../storage/index.js';
 import { subIdHint, type UsernsPlan } from '../userns/index.js';
 
@@ -85,28 +84,27 @@ export interface ExtractOptions {
 }
 
 /**
- * One uncompressed layer tar → a verified layer in a temporary directory,
- * hashed as it is extracted (one pass, no copy on disk). On any failure the
- * temporary directory is removed and the error thrown.
+ * One layer (as openLayerSource reads it) → a verified layer in a temporary
+ * directory, hashed as it is extracted (one pass, no copy on disk). On any
+ * failure the temporary directory is removed and the error thrown.
  */
-export async function extractNewLayer(config: ToteConfig, plan: UsernsPlan, tar: Readable, o: ExtractOptions): Promise<ExtractedLayerFiles> {
+export async function extractNewLayer(config: ToteConfig, plan: UsernsPlan, source: LayerSource, o: ExtractOptions): Promise<ExtractedLayerFiles> {
   await fs.mkdir(storePaths(config).layers, { recursive: true });
   const tmpDir = await makeLayerTemp(config, o.purpose);
+  const reporter = o.reporter ?? silentReporter;
   try {
-    const digest = new DigestStream();
-    tar.on('error', (e) => digest.destroy(e));
-    tar.pipe(digest);
-    const extracted = await extractLayer(config, plan, digest, tmpDir, o.reporter ?? silentReporter);
+    const extracted = await extractLayer(config, plan, source.tar, tmpDir, reporter, source.release);
+    reporter.debug(`layer digests computed by the ${source.engine() === 'native' ? 'layer codec (thread pool)' : 'JS thread'}`);
     await o.verified?.();
-    const diffId = digest.digest();
+    const { digest: diffId, size } = source.diff();
     if (o.diffId && diffId !== o.diffId) {
       throw new SystemError('E_DIGEST_MISMATCH', `layer: uncompressed digest ${diffId} does not match the config's diff id ${o.diffId}`, {
         hint: 'the image is damaged at its source; nothing was stored',
       });
     }
-    return { tmpDir, tarSplit: extracted.tarSplit, meta: { ...o.meta, diffId, size: digest.size } };
+    return { tmpDir, tarSplit: extracted.tarSplit, meta: { ...o.meta, diffId, size } };
   } catch (e) {
-    tar.destroy();
+    source.tar.destroy();
     await removeTree(config, plan, tmpDir).catch(() => undefined);
     if (e instanceof ToteError && e.code === 'E_ID_NOT_MAPPED') throw new ToteError(e.code, e.message, { hint: subIdHint(config.userName), cause: e });
     throw e;

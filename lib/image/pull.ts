@@ -15,6 +15,7 @@ import { NoSuchImageError, SystemError, ToteError } from '../errors/index.js';
 import type { Reporter } from '../errors/report.js';
 import { silentReporter } from '../errors/report.js';
 import {
+  giveBackRead,
   RegistryClient,
   RegistryError,
   hostIsInsecure,
@@ -25,7 +26,7 @@ import {
   type Endpoint,
 } from '../registry/index.js';
 import type { UsernsPlan } from '../userns/index.js';
-import { DigestStream, hasLayer, loadImages, maybeDecompress, readLayerMeta, sha256Digest } from '../storage/index.js';
+import { hasLayer, loadImages, loadLayerCodec, openLayerSource, readLayerMeta, sha256Digest } from '../storage/index.js';
 import { commitImages, commitLayers, discardLayers, extractNewLayer } from './persist.js';
 import { parsePlatform, selectPlatform, formatPlatform, type IndexEntry, type Platform } from './platform.js';
 import { parseReference, type ImageReference } from './reference.js';
@@ -55,7 +56,7 @@ export interface PullOptions {
   creds?: Credentials;
   progress?: PullProgress;
   reporter?: Reporter;
-  /** Concurrent layer downloads (default 3, docker's). */
+  /** Concurrent layer downloads (default 6, podman's). */
   parallel?: number;
 }
 
@@ -212,7 +213,7 @@ export async function pullImage(config: ToteConfig, plan: UsernsPlan, text: stri
 
     const sizes: number[] = new Array(m.layers.length).fill(0);
     for (const l of m.layers) progress.event({ type: 'layer', id: shortId(l.digest), status: 'Pulling fs layer' });
-    await pool(m.layers, options.parallel ?? 3, async (layer, i) => {
+    await pool(m.layers, options.parallel ?? 6, async (layer, i) => {
       const diffId = diffIds[i]!;
       const lid = shortId(layer.digest);
       const meta = await readLayerMeta(config, diffId);
@@ -267,6 +268,8 @@ async function pullLayer(
 ): Promise<number> {
   let current = 0;
   let lastReport = 0;
+  // The layer codec batches reads itself: no need to join them first.
+  const native = loadLayerCodec(config.helperDir).module !== undefined;
   const source = client.blobStream(repo, layer.digest, layer.size, (n) => {
     current += n;
     const now = Date.now();
@@ -274,22 +277,18 @@ async function pullLayer(
       lastReport = now;
       progress.event({ type: 'layer', id: lid, status: 'Downloading', current, total: layer.size });
     }
-  });
-  const compressed = new DigestStream();
-  source.on('error', (e) => compressed.destroy(e));
-  source.pipe(compressed);
-  const plain = maybeDecompress(compressed, { config });
-  compressed.on('error', (e) => plain.destroy(e));
-  const extracted = await extractNewLayer(config, plan, plain, {
+  }, !native);
+  const blob = openLayerSource(source, { config, helperDir: config.helperDir, giveBack: giveBackRead });
+  const extracted = await extractNewLayer(config, plan, blob, {
     purpose: 'pull',
     diffId,
     reporter,
     meta: { compressedDigest: layer.digest, compressedSize: layer.size, compressedMediaType: layer.mediaType },
     // The compressed digest is checked before the diff id: a corrupt download is named as such.
     verified: () => {
-      const got = compressed.digest();
-      if (got !== layer.digest) {
-        throw new SystemError('E_DIGEST_MISMATCH', `layer ${layer.digest}: content digest ${got} does not match the manifest (${compressed.size} bytes received)`, {
+      const got = blob.raw();
+      if (got.digest !== layer.digest) {
+        throw new SystemError('E_DIGEST_MISMATCH', `layer ${layer.digest}: content digest ${got.digest} does not match the manifest (${got.size} bytes received)`, {
           hint: 'the registry or a proxy served corrupt data; nothing was stored',
         });
       }

@@ -12,7 +12,7 @@ import type { ToteConfig } from '../config/index.js';
 import { SystemError, ToteError } from '../errors/index.js';
 import type { Reporter } from '../errors/report.js';
 import { silentReporter } from '../errors/report.js';
-import { containerDir, sha256Digest, type ContainerRecord, type ExtractedLayerFiles, type ImageRecord } from '../storage/index.js';
+import { containerDir, openLayerSource, sha256Digest, type ContainerRecord, type ExtractedLayerFiles, type ImageRecord } from '../storage/index.js';
 import { spawnInUserns, waitExit, type UsernsPlan } from '../userns/index.js';
 import { commitImages, discardLayers, extractNewLayer } from './persist.js';
 import { parseReference } from './reference.js';
@@ -65,7 +65,7 @@ export async function storeImage(config: ToteConfig, plan: UsernsPlan, o: StoreI
   if (o.layer) {
     const source = o.layer;
     try {
-      layer = await extractNewLayer(config, plan, source.stream, { purpose: 'layer', reporter, verified: () => source.done });
+      layer = await extractNewLayer(config, plan, openLayerSource(source.stream, { plain: true, helperDir: config.helperDir }), { purpose: 'layer', reporter, verified: () => source.done });
       reporter.debug(`layer: ${layer.meta.size} bytes`);
     } catch (e) {
       source.abort?.();

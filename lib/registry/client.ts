@@ -5,7 +5,7 @@
  * (5xx, resets, 429 with Retry-After), follows redirects without sending
  * credentials to another host, and resumes blob downloads with Range.
  */
-import http, { type IncomingMessage, type IncomingHttpHeaders } from 'node:http';
+import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import { Readable } from 'node:stream';
 import type { ToteConfig } from '../config/index.js';
@@ -15,6 +15,7 @@ import { silentReporter } from '../errors/report.js';
 import { parseChallenges, type Challenge } from './challenge.js';
 import { findCredentials, type Credentials } from './credentials.js';
 import { isLocalhost } from './conf.js';
+import { rawGet } from './raw-get.js';
 import { tlsFor, type TlsMaterial } from './tls.js';
 
 export interface ClientOptions {
@@ -39,6 +40,11 @@ export interface RequestOptions {
   scope?: string;
   /** Don't retry (e.g. a streamed upload that cannot be replayed). */
   noRetry?: boolean;
+  /**
+   * A GET of a large body: over plain HTTP it is read by rawGet (raw-get.ts),
+   * whose body pieces are views of reusable read blocks, not copies.
+   */
+  bulk?: boolean;
 }
 
 export interface Response {
@@ -46,7 +52,8 @@ export interface Response {
   headers: IncomingHttpHeaders;
   /** The final URL after redirects. */
   url: string;
-  body: IncomingMessage;
+  /** Buffers (an IncomingMessage, or rawGet's object-mode stream). */
+  body: Readable;
   /** Reads the whole body. */
   bytes(): Promise<Buffer>;
 }
@@ -68,6 +75,9 @@ export function isTransient(e: unknown): boolean {
 const BLOB_BATCH = 1 << 20;
 
 const MAX_REDIRECTS = 10;
+
+/** A request with no activity for this long fails (and is retried as transient). */
+const REQUEST_TIMEOUT_MS = 60_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -145,6 +155,15 @@ export class RegistryClient {
     return this.options.tlsVerify !== false && !this.options.insecure;
   }
 
+  /**
+   * The CAs to trust. Without verification none are needed: an empty list
+   * spares loading the system root store (~15 ms) for a certificate nobody
+   * checks (the HTTPS attempt an insecure registry gets before plain HTTP).
+   */
+  private get trustedCas(): string[] | undefined {
+    return this.verify ? this.tlsMaterial.ca : [];
+  }
+
   private async credentials(): Promise<Credentials | undefined> {
     if (this.options.creds) return this.options.creds;
     if (this.creds === undefined) this.creds = (await findCredentials(this.config, this.host)) ?? null;
@@ -162,7 +181,7 @@ export class RegistryClient {
     let firstError: unknown;
     try {
       this.base = `https://${host}`;
-      this.agent = new https.Agent({ keepAlive: true, maxSockets: 16, ca: this.tlsMaterial.ca, cert: this.tlsMaterial.cert, key: this.tlsMaterial.key, rejectUnauthorized: this.verify });
+      this.agent = new https.Agent({ keepAlive: true, maxSockets: 16, ca: this.trustedCas, cert: this.tlsMaterial.cert, key: this.tlsMaterial.key, rejectUnauthorized: this.verify });
       res = allowHttp ? await this.send('GET', `${this.base}/v2/`, {}, undefined) : await this.sendRetry('GET', `${this.base}/v2/`, {}, undefined, host);
     } catch (e) {
       firstError = e;
@@ -262,7 +281,9 @@ export class RegistryClient {
     let retriedAuth = false;
     for (;;) {
       const headers = { ...(opts.headers ?? {}), ...(auth ? { authorization: auth } : {}) };
-      const res = opts.noRetry ? await this.send(method, url, headers, opts.body, true) : await this.sendRetry(method, url, headers, opts.body, new URL(this.base).host);
+      const res = opts.noRetry
+        ? await this.send(method, url, headers, opts.body, true, undefined, opts.bulk)
+        : await this.sendRetry(method, url, headers, opts.body, new URL(this.base).host, opts.bulk);
       if (res.status === 401 && !retriedAuth) {
         const challenges = parseChallenges(res.headers['www-authenticate']);
         const ch = challenges.find((c) => c.scheme === 'bearer') ?? challenges.find((c) => c.scheme === 'basic');
@@ -288,12 +309,12 @@ export class RegistryClient {
   }
 
   /** send() with retries for transient failures; `authHost` is the host credentials may go to. */
-  private async sendRetry(method: string, url: string, headers: Record<string, string>, body: RequestOptions['body'], authHost: string): Promise<Response> {
+  private async sendRetry(method: string, url: string, headers: Record<string, string>, body: RequestOptions['body'], authHost: string, bulk = false): Promise<Response> {
     const attempts = this.options.attempts ?? 4;
     const backoff = this.options.backoffMs ?? 250;
     for (let i = 1; ; i++) {
       try {
-        const res = await this.send(method, url, headers, body, true, authHost);
+        const res = await this.send(method, url, headers, body, true, authHost, bulk);
         const retryable = res.status === 429 || (res.status >= 500 && res.status !== 501 && res.status !== 505);
         if (!retryable || i >= attempts) return res;
         const asked = res.status === 429 || res.status === 503 ? retryAfterMs(res.headers['retry-after']) : undefined;
@@ -313,7 +334,7 @@ export class RegistryClient {
    * One HTTP exchange, following redirects. The Authorization header only
    * goes to `authHost` (default: the first URL's host).
    */
-  send(method: string, url: string, headers: Record<string, string>, body: RequestOptions['body'], follow = true, authHost?: string): Promise<Response> {
+  send(method: string, url: string, headers: Record<string, string>, body: RequestOptions['body'], follow = true, authHost?: string, bulk = false): Promise<Response> {
     const first = new URL(url);
     const allowedHost = authHost ?? first.host;
     return new Promise<Response>((resolve, reject) => {
@@ -329,42 +350,46 @@ export class RegistryClient {
         const mod = isHttps ? https : http;
         const payload = m === 'GET' || m === 'HEAD' ? undefined : body;
         if (Buffer.isBuffer(payload)) h['content-length'] = String(payload.length);
+        const onResponse = (status: number, resHeaders: IncomingHttpHeaders, res: Readable) => {
+          const loc = resHeaders.location;
+          if (follow && loc && [301, 302, 303, 307, 308].includes(status)) {
+            res.resume();
+            // Handing the last 3xx back as the answer read as "fetching blob: 307"; a loop is its own error.
+            if (hops >= MAX_REDIRECTS) {
+              reject(new RegistryError('E_TOO_MANY_REDIRECTS', `${m} ${first.host}${first.pathname}: still redirected after ${MAX_REDIRECTS} redirects`, status, 'the registry (or a proxy in front of it) redirects in a loop'));
+              return;
+            }
+            const next = new URL(loc, target);
+            const nextMethod = status === 303 && m !== 'HEAD' ? 'GET' : m;
+            go(next, hops + 1, nextMethod);
+            return;
+          }
+          resolve({
+            status,
+            headers: resHeaders,
+            url: target.toString(),
+            body: res,
+            bytes: async () => {
+              const chunks: Buffer[] = [];
+              for await (const c of res) chunks.push(c as Buffer);
+              return Buffer.concat(chunks);
+            },
+          });
+        };
+        if (bulk && m === 'GET' && !isHttps) {
+          rawGet(target, h, REQUEST_TIMEOUT_MS).then((r) => onResponse(r.status, r.headers, r.body), reject);
+          return;
+        }
         const req = mod.request(
           target,
           {
             method: m,
             headers: h,
             agent: agent && (isHttps ? agent instanceof https.Agent : !(agent instanceof https.Agent)) ? agent : undefined,
-            ...(isHttps && sameHost ? { rejectUnauthorized: this.verify, ca: this.tlsMaterial.ca } : {}),
-            timeout: 60_000,
+            ...(isHttps && sameHost ? { rejectUnauthorized: this.verify, ca: this.trustedCas } : {}),
+            timeout: REQUEST_TIMEOUT_MS,
           },
-          (res) => {
-            const status = res.statusCode ?? 0;
-            const loc = res.headers.location;
-            if (follow && loc && [301, 302, 303, 307, 308].includes(status)) {
-              res.resume();
-              // Handing the last 3xx back as the answer read as "fetching blob: 307"; a loop is its own error.
-              if (hops >= MAX_REDIRECTS) {
-                reject(new RegistryError('E_TOO_MANY_REDIRECTS', `${m} ${first.host}${first.pathname}: still redirected after ${MAX_REDIRECTS} redirects`, status, 'the registry (or a proxy in front of it) redirects in a loop'));
-                return;
-              }
-              const next = new URL(loc, target);
-              const nextMethod = status === 303 && m !== 'HEAD' ? 'GET' : m;
-              go(next, hops + 1, nextMethod);
-              return;
-            }
-            resolve({
-              status,
-              headers: res.headers,
-              url: target.toString(),
-              body: res,
-              bytes: async () => {
-                const chunks: Buffer[] = [];
-                for await (const c of res) chunks.push(c as Buffer);
-                return Buffer.concat(chunks);
-              },
-            });
-          },
+          (res) => onResponse(res.statusCode ?? 0, res.headers, res),
         );
         req.on('timeout', () => req.destroy(Object.assign(new Error(`${m} ${target.host}: timed out`), { code: 'ETIMEDOUT' })));
         req.on('error', reject);
@@ -381,10 +406,13 @@ export class RegistryClient {
   }
 
   /**
-   * A blob as a stream, resumed with Range after a transient failure.
-   * `size` (from the descriptor) detects a short body.
+   * A blob's bytes, resumed with Range after a transient failure (`size`,
+   * from the descriptor, detects a short body). With
+   * `coalesce` (the default) socket reads are joined into ~1 MiB pieces; a
+   * consumer that batches on its own (the layer codec) passes false and
+   * gets the reads as they come, without that copy.
    */
-  blobStream(repository: string, digest: string, size: number | undefined, onBytes?: (n: number) => void): Readable {
+  blobStream(repository: string, digest: string, size: number | undefined, onBytes?: (n: number) => void, coalesce = true): Readable {
     const self = this;
     const attempts = this.options.attempts ?? 4;
     const backoff = this.options.backoffMs ?? 250;
@@ -423,7 +451,7 @@ export class RegistryClient {
         const headers: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-` } : {};
         let res: Response;
         try {
-          res = await self.request('GET', `/v2/${repository}/blobs/${digest}`, { headers, scope: `repository:${repository}:pull` });
+          res = await self.request('GET', `/v2/${repository}/blobs/${digest}`, { headers, scope: `repository:${repository}:pull`, bulk: true });
         } catch (e) {
           if (isTransient(e) && ++failures < attempts) {
             await sleep(backoff * 2 ** failures);
@@ -450,7 +478,9 @@ export class RegistryClient {
             }
             offset += chunk.length;
             onBytes?.(chunk.length);
-            if (chunk.length >= BLOB_BATCH) {
+            if (!coalesce) {
+              yield chunk;
+            } else if (chunk.length >= BLOB_BATCH) {
               const before = flush();
               if (before) yield before;
               yield chunk;
@@ -476,7 +506,11 @@ export class RegistryClient {
         }
       }
     }
-    return Readable.from(chunks(), { objectMode: false, highWaterMark: 1 << 20 });
+    // Chunks are handed on one by one (object mode): a byte-mode stream read
+    // by an async iterator joins whatever it has buffered into one new
+    // Buffer, a copy of every byte. A few are read ahead while the consumer
+    // is busy (the response and the socket buffer more).
+    return Readable.from(chunks(), { objectMode: true, highWaterMark: 4 });
   }
 
   close(): void {

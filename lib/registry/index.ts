@@ -26,3 +26,4 @@ export {
 export { tlsFor, type TlsMaterial } from './tls.js';
 export { RegistryClient, RegistryError, registryMessage, apiHost, isTransient, retryAfterMs, type ClientOptions, type RequestOptions, type Response } from './client.js';
 export { verifyLogin } from './login.js';
+export { giveBackRead } from './read-blocks.js';

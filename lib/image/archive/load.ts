@@ -17,7 +17,7 @@ import { tarStream } from './tar.js';
 import { SystemError, ToteError, errnoCode } from '../../errors/index.js';
 import type { Reporter } from '../../errors/report.js';
 import { silentReporter } from '../../errors/report.js';
-import { DigestStream, maybeDecompress, readLayerMeta, sha256Digest, storePaths, type ExtractedLayerFiles } from '../../storage/index.js';
+import { maybeDecompress, openLayerSource, readLayerMeta, sha256Digest, storePaths, type ExtractedLayerFiles } from '../../storage/index.js';
 import type { UsernsPlan } from '../../userns/index.js';
 import { commitImages, discardLayers, extractNewLayer, type NewImage } from '../persist.js';
 import { parsePlatform, selectPlatform, type IndexEntry } from '../platform.js';
@@ -247,25 +247,22 @@ async function bringLayer(config: ToteConfig, plan: UsernsPlan, staging: Staging
   const meta = await readLayerMeta(config, l.diffId);
   if (meta) return { diffId: l.diffId, size: meta.size ?? 0 };
   const source = createReadStream(staging.path(l.file));
-  const rawDigest = new DigestStream();
-  source.on('error', (e) => rawDigest.destroy(e));
-  source.pipe(rawDigest);
-  const plain = maybeDecompress(rawDigest, { config });
-  rawDigest.on('error', (e) => plain.destroy(e));
+  const layer = openLayerSource(source, { config, helperDir: config.helperDir });
   try {
-    const extracted = await extractNewLayer(config, plan, plain, {
+    const extracted = await extractNewLayer(config, plan, layer, {
       purpose: 'load-layer',
       diffId: l.diffId,
       reporter,
       // The blob the layer came as: push can find it again by digest.
       ...(l.raw && l.blobDigest !== l.diffId ? { meta: { compressedDigest: l.blobDigest } } : {}),
       verified: () => {
-        if (l.raw && rawDigest.digest() !== l.blobDigest) {
-          throw new SystemError('E_DIGEST_MISMATCH', `layer ${l.blobDigest}: content digest ${rawDigest.digest()} does not match`, { hint: 'the archive is damaged; nothing was loaded' });
+        const raw = layer.raw().digest;
+        if (l.raw && raw !== l.blobDigest) {
+          throw new SystemError('E_DIGEST_MISMATCH', `layer ${l.blobDigest}: content digest ${raw} does not match`, { hint: 'the archive is damaged; nothing was loaded' });
         }
       },
     });
-    if (extracted.meta.compressedDigest) extracted.meta.compressedSize = rawDigest.size;
+    if (extracted.meta.compressedDigest) extracted.meta.compressedSize = layer.raw().size;
     return { diffId: l.diffId, size: extracted.meta.size, extracted };
   } catch (e) {
     source.destroy();

@@ -65,6 +65,7 @@ export async function extractLayer(
   input: NodeJS.ReadableStream,
   targetDir: string,
   reporter: Reporter = silentReporter,
+  release?: (chunk: Buffer) => void,
 ): Promise<ExtractedLayer> {
   const target = path.resolve(targetDir);
   const split = new TarSplitRecorder(target);
@@ -76,7 +77,7 @@ export async function extractLayer(
   input.once('error', onInputError);
   let stats: ApplyStats;
   try {
-    stats = await applyLayer(input, target, { onDebug: (m) => reporter.debug(m), split, fixups });
+    stats = await applyLayer(input, target, { onDebug: (m) => reporter.debug(m), split, fixups, release });
   } catch (e) {
     if (inputError === undefined) throw e;
     if (inputError instanceof ToteError) throw inputError;

@@ -15,3 +15,5 @@ export { TarSplitRecorder, parseTarSplit, assembleTar, type SplitItem } from './
 export { TarReader, TarFormatError, type TarSplitSink } from './tar-reader.js';
 export { maybeDecompress, detectCompression, type Compression, type DecompressOptions } from './decompress.js';
 export { decodePaxRaw, encodePaxRaw, type RawPaxRecord } from './pax.js';
+export { openLayerSource, type LayerSource, type LayerSourceOptions, type Digested } from './layer-source.js';
+export { loadLayerCodec } from './native-codec.js';

@@ -130,12 +130,22 @@ export class TarReader {
   private padding = 0;
   private claimed = false;
   private globalPax: RawPaxRecord[] = [];
+  /** Input chunks read to their end, handed to `release` at the next point where nothing holds a slice of them. */
+  private retired: Buffer[] = [];
   /** Bytes consumed from the input (for error messages). */
   offset = 0;
 
+  /**
+   * `release`, if given, gets back each input chunk once the reader and its
+   * caller are done with it (its owner may then reuse the memory): at the
+   * start of next() and before each piece body() reads, when the caller
+   * has finished with the previous entry or piece. A caller that keeps
+   * body pieces past that must not pass it.
+   */
   constructor(
     input: AsyncIterable<Buffer | string>,
     private readonly sink?: TarSplitSink,
+    private readonly release?: (chunk: Buffer) => void,
   ) {
     this.it = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   }
@@ -169,6 +179,7 @@ export class TarReader {
     if (first.length <= max) {
       out = first;
       this.chunks.shift();
+      if (this.release) this.retired.push(first);
     } else {
       out = first.subarray(0, max);
       this.chunks[0] = first.subarray(max);
@@ -216,7 +227,14 @@ export class TarReader {
     }
   }
 
+  private releaseRetired(): void {
+    if (!this.retired.length) return;
+    for (const c of this.retired) this.release!(c);
+    this.retired = [];
+  }
+
   async next(): Promise<RawPaxHeaders | null> {
+    this.releaseRetired();
     await this.finishEntry();
     let longPath: string | undefined;
     let longLink: string | undefined;
@@ -299,6 +317,7 @@ export class TarReader {
   /** The current entry's body, as slices of the input (valid until the next call). */
   async *body(): AsyncGenerator<Buffer> {
     while (this.remaining > 0) {
+      this.releaseRetired();
       if (!(await this.fill(1))) throw new TarFormatError(`unexpected end of archive: ${this.remaining} bytes of an entry missing`);
       const part = this.take(this.remaining);
       this.remaining -= part.length;
