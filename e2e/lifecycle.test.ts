@@ -89,9 +89,10 @@ describe('detached containers', () => {
   test('kill -s sends that signal; wait returns the exit code', async () => {
     // PID 1 ignores signals it has no handler for (as under docker), so the
     // container traps the one it is sent.
-    await ok(['run', '-d', '--name', 'killme', 'busybox', 'sh', '-c', 'trap "exit 3" USR1; while true; do sleep 0.1; done']);
+    await ok(['run', '-d', '--name', 'killme', 'busybox', 'sh', '-c', 'trap "exit 3" USR1; echo trapped; while true; do sleep 0.1; done']);
     const waiter = e.tote(['wait', 'killme']);
-    await new Promise((r) => setTimeout(r, 300));
+    // Signal only once the trap is set: on a loaded machine the shell can take a while to get there.
+    for (let i = 0; i < 100 && !(await e.tote(['logs', 'killme'])).stdout.includes('trapped'); i++) await new Promise((r) => setTimeout(r, 100));
     await ok(['kill', '-s', 'USR1', 'killme']);
     const w = await waiter;
     expect(w.stdout.trim()).toBe('3');

@@ -70,6 +70,8 @@ typedef struct {
   int more;
   char error[200];
   napi_ref cb_ref;
+  /* The JS object, held while a run is queued: its finalizer frees this struct. */
+  napi_ref self_ref;
   napi_async_work work;
 } Codec;
 
@@ -190,6 +192,8 @@ static void release_run(napi_env env, Codec *c) {
   c->cb_ref = NULL;
   if (c->work) napi_delete_async_work(env, c->work);
   c->work = NULL;
+  if (c->self_ref) napi_delete_reference(env, c->self_ref);
+  c->self_ref = NULL;
 }
 
 static void release_batch(napi_env env, Codec *c) {
@@ -228,10 +232,11 @@ static void complete(napi_env env, napi_status status, void *data) {
   napi_call_function(env, global, cb, 3, argv, &result);
 }
 
-static Codec *unwrap(napi_env env, napi_callback_info info, size_t *argc, napi_value *argv) {
+static Codec *unwrap(napi_env env, napi_callback_info info, size_t *argc, napi_value *argv, napi_value *self_out) {
   napi_value self;
   void *data;
   if (napi_get_cb_info(env, info, argc, argv, &self, NULL) != napi_ok) return NULL;
+  if (self_out) *self_out = self;
   if (napi_unwrap(env, self, &data) != napi_ok) {
     napi_throw_type_error(env, NULL, "layer-codec: not a Codec");
     return NULL;
@@ -241,8 +246,8 @@ static Codec *unwrap(napi_env env, napi_callback_info info, size_t *argc, napi_v
 
 static napi_value codec_run(napi_env env, napi_callback_info info) {
   size_t argc = 3;
-  napi_value argv[3];
-  Codec *c = unwrap(env, info, &argc, argv);
+  napi_value argv[3], self;
+  Codec *c = unwrap(env, info, &argc, argv, &self);
   if (!c) return NULL;
   if (c->busy || c->finished) {
     napi_throw_error(env, "E_NATIVE", c->busy ? "layer-codec: a run is in progress" : "layer-codec: finished");
@@ -300,6 +305,7 @@ static napi_value codec_run(napi_env env, napi_callback_info info) {
     return NULL;
   }
   CHECK(env, napi_create_reference(env, argv[2], 1, &c->cb_ref));
+  CHECK(env, napi_create_reference(env, self, 1, &c->self_ref));
   napi_value name;
   CHECK(env, napi_create_string_utf8(env, "tote-layer-codec", NAPI_AUTO_LENGTH, &name));
   CHECK(env, napi_create_async_work(env, NULL, name, execute, complete, c, &c->work));
@@ -324,7 +330,7 @@ static napi_value set_prop(napi_env env, napi_value obj, const char *key, napi_v
 
 static napi_value codec_finish(napi_env env, napi_callback_info info) {
   size_t argc = 0;
-  Codec *c = unwrap(env, info, &argc, NULL);
+  Codec *c = unwrap(env, info, &argc, NULL, NULL);
   if (!c) return NULL;
   if (c->busy || c->finished || c->count) {
     napi_throw_error(env, "E_NATIVE", "layer-codec: finish() while busy or after the end");
