@@ -2,7 +2,8 @@
  * import, images, tag, rmi and image inspect, in docker's formats.
  */
 import { describe, test, expect, beforeAll } from '@jest/globals';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { makeEnv, show, lines } from './harness.js';
 import { busyboxTarBuffer } from './fixtures/busybox.js';
@@ -50,6 +51,20 @@ describe('import', () => {
     expect(r.code).toBe(0);
     const inspect = await e.tote(['image', 'inspect', 'withmsg:v1']);
     expect(JSON.parse(inspect.stdout)[0].Comment).toBe('made by e2e');
+  });
+
+  test('a tarball a normal user made: its root owned by that user, read-only (rootless: moved into place inside the namespace)', async () => {
+    const root = path.join(e.dir, 'user-made');
+    mkdirSync(path.join(root, 'bin'), { recursive: true });
+    copyFileSync('/bin/busybox', path.join(root, 'bin', 'busybox'));
+    symlinkSync('busybox', path.join(root, 'bin', 'sh'));
+    const tarFile = path.join(e.dir, 'user-made.tar');
+    execFileSync('tar', ['--owner=1000', '--group=1000', '--mode=a-w', '-C', root, '-cf', tarFile, '.']);
+    const r = await e.tote(['import', tarFile, 'usermade:v1']);
+    expect({ code: r.code, out: show(r) }).toMatchObject({ code: 0 });
+    const run = await e.tote(['run', '--rm', '--network', 'none', 'usermade:v1', '/bin/busybox', 'stat', '-c', '%u:%g %a', '/bin', '/bin/busybox']);
+    expect({ code: run.code, out: run.stdout.trim().split('\n') }).toEqual({ code: 0, out: ['1000:1000 555', '1000:1000 555'] });
+    expect((await e.tote(['rmi', 'usermade:v1'])).code).toBe(0);
   });
 
   test('a truncated tar fails with 125 and imports nothing', async () => {

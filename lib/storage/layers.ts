@@ -11,7 +11,7 @@ import { errnoCode, SystemError } from '../errors/index.js';
 import { writeFileAtomicText, writeJsonAtomic } from '../state/index.js';
 import type { UsernsPlan } from '../userns/index.js';
 import { blobPath, DigestStream, hasBlob } from './blobs.js';
-import { assembleLayerTar, removeTree } from './layer/extract.js';
+import { assembleLayerTar, removeTree, runInUserns } from './layer/extract.js';
 import { maybeDecompress } from './layer/decompress.js';
 import { layerDir } from './paths.js';
 
@@ -81,9 +81,27 @@ export async function commitLayer(config: ToteConfig, plan: UsernsPlan, layer: E
   }
   // A tree without metadata is what a crash left: never visible, replaced.
   await removeTree(config, plan, final);
-  await fs.rename(layer.tmpDir, final);
+  await renameTree(config, plan, layer.tmpDir, final);
   await writeFileAtomicText(tarSplitPath(config, layer.meta.diffId), layer.tarSplit);
   await writeJsonAtomic(layerMetaPath(config, layer.meta.diffId), layer.meta);
+}
+
+/**
+ * Moving a directory to another parent updates its `..`, which needs write
+ * permission on the directory itself. Rootless, a layer whose root entry
+ * belongs to another container user (a tarball made by a normal user and
+ * imported: `./` owned by 1000) or has no owner write bit (`./` 0555) is not
+ * writable by us outside the namespace: the rename is then done inside it,
+ * as namespace root.
+ */
+async function renameTree(config: ToteConfig, plan: UsernsPlan, from: string, to: string): Promise<void> {
+  try {
+    await fs.rename(from, to);
+  } catch (e) {
+    if (plan.rootful || (errnoCode(e) !== 'EACCES' && errnoCode(e) !== 'EPERM')) throw e;
+    const r = await runInUserns(config, plan, ['mv', '-T', '--', from, to]);
+    if (r.code !== 0) throw new SystemError('E_LAYER_COMMIT', `moving layer ${from} into place failed (exit ${r.code}): ${r.stderr.trim()}`, { cause: e });
+  }
 }
 
 /** Removes a stored layer, metadata first (so a crash leaves an invisible tree, not a broken layer). */
