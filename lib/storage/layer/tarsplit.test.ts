@@ -104,6 +104,32 @@ describe('tar-split', () => {
     expect((await roundTrip(tar)).equals(tar)).toBe(true);
   });
 
+  test('a file made unreadable (mode 000), then replaced in the same layer', async () => {
+    const tar = await makeTar([
+      { name: 'secret', content: 'first' },
+      { name: 'secret', content: 'second version' },
+    ]);
+    // tar-stream writes mode 0 as its default: set it in the headers.
+    for (let off = 0; off + 512 <= tar.length; off += 512) {
+      if (tar.toString('latin1', off, off + 6) !== 'secret') continue;
+      tar.write('0000000\0', off + 100, 'latin1');
+      tar.fill(0x20, off + 148, off + 156);
+      let sum = 0;
+      for (let i = off; i < off + 512; i++) sum += tar[i]!;
+      tar.write(`${sum.toString(8).padStart(6, '0')}\0 `, off + 148, 'latin1');
+    }
+    const target = path.join(base, `case${n++}`);
+    await fs.mkdir(target);
+    const split = new TarSplitRecorder(target);
+    await applyLayer(streamOf(tar), target, { split });
+    expect((await fs.lstat(path.join(target, 'secret'))).mode & 0o777).toBe(0);
+    // push and save rebuild the tar as namespace root, who may read it; here, as its owner:
+    await fs.chmod(path.join(target, 'secret'), 0o600);
+    const out: Buffer[] = [];
+    for await (const c of assembleTar(parseTarSplit(split.serialize()), target)) out.push(Buffer.from(c));
+    expect(Buffer.concat(out).equals(tar)).toBe(true);
+  });
+
   test('a layer file that changed size is refused', async () => {
     const tar = await makeTar([{ name: 'f', content: 'abc' }]);
     const target = path.join(base, `case${n++}`);

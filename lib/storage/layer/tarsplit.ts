@@ -12,7 +12,8 @@
  * files) and {"f":"<layer-relative path>","s":SIZE} for a body read back
  * from the extracted file.
  */
-import { constants as fsConstants, promises as fs, readFileSync } from 'node:fs';
+import { chmodSync, constants as fsConstants, promises as fs, readFileSync } from 'node:fs';
+import { errnoCode } from '../../errors/index.js';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { TarSplitSink } from './tar-reader.js';
 
@@ -67,7 +68,17 @@ export class TarSplitRecorder implements TarSplitSink {
 
   private inline(path: string, index: number): void {
     const item = this.items[index] as { path: string; size: number };
-    const bytes = readFileSync(`${this.root}/${path}`);
+    const file = `${this.root}/${path}`;
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(file);
+    } catch (e) {
+      // Rootless, a file the layer made unreadable (mode 000) is still ours:
+      // it is about to be replaced, so its mode no longer matters.
+      if (errnoCode(e) !== 'EACCES') throw e;
+      chmodSync(file, 0o600);
+      bytes = readFileSync(file);
+    }
     if (bytes.length !== item.size) throw new Error(`tar-split: ${path} holds ${bytes.length} bytes, expected ${item.size}`);
     this.items[index] = bytes;
     this.refs.delete(path);
