@@ -41,8 +41,8 @@ export interface RequestOptions {
   /** Don't retry (e.g. a streamed upload that cannot be replayed). */
   noRetry?: boolean;
   /**
-   * A GET of a large body: over plain HTTP it is read by rawGet (raw-get.ts),
-   * whose body pieces are views of reusable read blocks, not copies.
+   * A GET of a large body: read by rawGet (raw-get.ts), whose body pieces
+   * are views of reusable read blocks, not copies.
    */
   bulk?: boolean;
 }
@@ -376,8 +376,10 @@ export class RegistryClient {
             },
           });
         };
-        if (bulk && m === 'GET' && !isHttps) {
-          rawGet(target, h, REQUEST_TIMEOUT_MS).then((r) => onResponse(r.status, r.headers, r.body), reject);
+        if (bulk && m === 'GET') {
+          // The registry's own trust and client certificate; other hosts (a CDN it redirects to): the defaults.
+          const tlsOptions = isHttps && sameHost ? { rejectUnauthorized: this.verify, ca: this.trustedCas, cert: this.tlsMaterial.cert, key: this.tlsMaterial.key } : {};
+          rawGet(target, h, REQUEST_TIMEOUT_MS, tlsOptions).then((r) => onResponse(r.status, r.headers, r.body), reject);
           return;
         }
         const req = mod.request(

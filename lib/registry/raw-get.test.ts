@@ -1,7 +1,8 @@
-import { afterEach, describe, expect, test } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import type { Readable } from 'node:stream';
+import tls from 'node:tls';
 import { isTransient } from './client.js';
 import { parseHead, rawGet } from './raw-get.js';
 import { BlockReader, giveBackRead } from './read-blocks.js';
@@ -153,9 +154,80 @@ describe('rawGet', () => {
     await expect(readAll(r.body)).rejects.toMatchObject({ code: 'ETIMEDOUT' });
   });
 
-  test('refuses header values with line breaks and https URLs', () => {
+  test('refuses header values with line breaks and other schemes', () => {
     expect(() => rawGet(new URL('http://127.0.0.1:1/'), { a: 'x\r\nInjected: 1' }, 1000)).toThrow(/line break/);
-    expect(() => rawGet(new URL('https://127.0.0.1:1/'), {}, 1000)).toThrow(/not supported/);
+    expect(() => rawGet(new URL('ftp://127.0.0.1:1/'), {}, 1000)).toThrow(/not supported/);
+  });
+
+  test('adjacent reads are handed on as larger pieces', async () => {
+    const data = randomBytes(2 * 1024 * 1024);
+    const writes: Buffer[] = [Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${data.length}\r\n\r\n`)];
+    for (let i = 0; i < data.length; i += 16384) writes.push(data.subarray(i, i + 16384));
+    // All at once: the kernel holds several writes when the reader comes.
+    const s = await scripted([Buffer.concat(writes)]);
+    const r = await rawGet(new URL(s.url), {}, 5000);
+    const pieces: Buffer[] = [];
+    for await (const c of r.body) pieces.push(Buffer.from(c as Buffer));
+    expect(Buffer.concat(pieces).equals(data)).toBe(true);
+    expect(pieces.length).toBeLessThan(data.length / 65536);
+  });
+});
+
+// A self-signed certificate for localhost and 127.0.0.1 (valid until 2126), for the TLS cases only.
+const TEST_CERT = `-----BEGIN CERTIFICATE-----
+MIIBmzCCAUGgAwIBAgIUOx79lS71vazkvWaFR9sAEVr8dsowCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTEyODE0MDQ1MFoYDzIxMjYxMTA0
+MTQwNDUwWjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAAQAR+QgvEmMkw5ig7IRYGBUaeQ2FdTvxDTMmcOwYP7sRDQzPgyu0B0D
+MjbudU/eqo4+G5eWZPZDqg4bQla2ZQb5o28wbTAdBgNVHQ4EFgQUYg3yqnzMnRPK
+AXd5O7yY6MDl9d4wHwYDVR0jBBgwFoAUYg3yqnzMnRPKAXd5O7yY6MDl9d4wDwYD
+VR0TAQH/BAUwAwEB/zAaBgNVHREEEzARgglsb2NhbGhvc3SHBH8AAAEwCgYIKoZI
+zj0EAwIDSAAwRQIgf8rZPDg77mDZFuVr5+Iihy16l7WrLknD/eYs3VdAPUoCIQDu
+XUBWxml+6xPIDJ49Nitefb+Fn3eLbpHdjJNVhObtng==
+-----END CERTIFICATE-----`;
+const TEST_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgEydRR1cGdW9xFuQX
+lN+G3HZNTkrCEz22sbFfPJubHhuhRANCAAQAR+QgvEmMkw5ig7IRYGBUaeQ2FdTv
+xDTMmcOwYP7sRDQzPgyu0B0DMjbudU/eqo4+G5eWZPZDqg4bQla2ZQb5
+-----END PRIVATE KEY-----`;
+
+describe('rawGet over TLS', () => {
+  let server: tls.Server;
+  let url = '';
+  const data = randomBytes(1024 * 1024 + 3);
+  beforeAll(async () => {
+    server = tls.createServer({ cert: TEST_CERT, key: TEST_KEY }, (sock) => {
+      sock.once('data', () => sock.end(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${data.length}\r\n\r\n`), data])));
+      sock.on('error', () => {});
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `https://127.0.0.1:${(server.address() as net.AddressInfo).port}/v2/x/blobs/sha256:abc`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  test('with the registry CA: verified, and the body intact', async () => {
+    const r = await rawGet(new URL(url), {}, 5000, { ca: [TEST_CERT] });
+    expect(r.status).toBe(200);
+    expect((await readAll(r.body)).equals(data)).toBe(true);
+  });
+
+  test('an unknown CA is refused unless verification is off', async () => {
+    await expect(rawGet(new URL(url), {}, 5000)).rejects.toMatchObject({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+    const r = await rawGet(new URL(url), {}, 5000, { rejectUnauthorized: false });
+    expect((await readAll(r.body)).equals(data)).toBe(true);
+  });
+
+  test('a certificate that does not name the host is refused', async () => {
+    // localhost is in the certificate: fine. 127.0.0.2 (also loopback) is not.
+    await expect(rawGet(new URL(url.replace('127.0.0.1', 'localhost')), {}, 5000, { ca: [TEST_CERT] }).then((r) => readAll(r.body))).resolves.toHaveLength(data.length);
+    const other = tls.createServer({ cert: TEST_CERT, key: TEST_KEY }, (sock) => sock.on('error', () => {}));
+    await new Promise<void>((r) => other.listen(0, '127.0.0.2', r));
+    try {
+      const port = (other.address() as net.AddressInfo).port;
+      await expect(rawGet(new URL(`https://127.0.0.2:${port}/`), {}, 5000, { ca: [TEST_CERT] })).rejects.toMatchObject({ code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
+    } finally {
+      await new Promise<void>((r) => other.close(() => r()));
+    }
   });
 });
 

@@ -1,20 +1,23 @@
 /**
- * A plain-HTTP GET whose body arrives as views of the memory the socket
- * read into, for blob downloads (client.ts). Node's HTTP client copies every
- * body byte it parses into a new Buffer and hands it on in 64 KiB pieces;
- * a pull of a few hundred MiB spent a large share of its JavaScript-thread
- * time there. Here the socket reads into reusable 1 MiB blocks
- * (read-blocks.ts) and the body is sliced out of them as it is.
+ * A GET whose body arrives as views of the memory the socket read into, for
+ * blob downloads (client.ts). Node's HTTP client copies every body byte it
+ * parses into a new Buffer and hands it on in 64 KiB pieces (16 KiB over
+ * TLS); a pull of a few hundred MiB spent a large share of its
+ * JavaScript-thread time there. Here the socket (TCP, or TLS through
+ * `tls.connect` with the same options as the registry's agent) reads into
+ * reusable 1 MiB blocks (read-blocks.ts) and the body is sliced out of
+ * them as it is; reads that land next to each other are handed on as one
+ * piece.
  *
  * Deliberately small: one request per connection (`Connection: close`, so
  * no pooling and a body may also end at EOF), GET only, no request body,
  * HTTP/1.x. Bodies framed by Content-Length, chunked transfer-encoding or
- * the end of the connection. TLS and every other request go through
- * node:http(s).
+ * the end of the connection. Every other request goes through node:http(s).
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import net from 'node:net';
 import { Readable } from 'node:stream';
+import tls from 'node:tls';
 import { BlockReader } from './read-blocks.js';
 
 export interface RawResponse {
@@ -26,6 +29,8 @@ export interface RawResponse {
 
 /** Response heads larger than this are refused. */
 const MAX_HEAD = 64 * 1024;
+/** Adjacent body bytes are held back until this much, or the end of the current I/O turn, then handed on as one piece. */
+const HOLD_BYTES = 256 * 1024;
 
 export class HttpFormatError extends Error {
   readonly code = 'E_HTTP_FORMAT';
@@ -128,10 +133,11 @@ class ChunkedDecoder {
  * is in; connection errors reject; errors after that (a connection cut
  * short, bad framing) end the body with an error.
  */
-export function rawGet(target: URL, headers: Record<string, string>, timeoutMs: number): Promise<RawResponse> {
-  if (target.protocol !== 'http:') throw new Error(`rawGet: ${target.protocol} is not supported`);
+export function rawGet(target: URL, headers: Record<string, string>, timeoutMs: number, tlsOptions: tls.ConnectionOptions = {}): Promise<RawResponse> {
+  const secure = target.protocol === 'https:';
+  if (!secure && target.protocol !== 'http:') throw new Error(`rawGet: ${target.protocol} is not supported`);
   const host = target.hostname.replace(/^\[(.*)\]$/, '$1');
-  const port = Number(target.port || 80);
+  const port = Number(target.port || (secure ? 443 : 80));
   const lines = [`GET ${target.pathname}${target.search} HTTP/1.1`, `Host: ${target.host}`];
   for (const [k, v] of Object.entries(headers)) {
     if (/[\r\n]/.test(k) || /[\r\n]/.test(v)) throw new Error(`rawGet: header ${k} contains a line break`);
@@ -147,6 +153,9 @@ export function rawGet(target: URL, headers: Record<string, string>, timeoutMs: 
     let framing: Framing = { kind: 'none' };
     let chunked: ChunkedDecoder | undefined;
     let finished = false;
+    /** Body bytes read but not handed on yet: one run of adjacent memory. */
+    let held: Buffer | undefined;
+    let flushQueued = false;
 
     const fail = (e: Error) => {
       if (finished) return;
@@ -157,6 +166,7 @@ export function rawGet(target: URL, headers: Record<string, string>, timeoutMs: 
     };
     const finish = () => {
       if (finished) return;
+      flushHeld();
       finished = true;
       body!.push(null);
       socket.destroy();
@@ -176,8 +186,27 @@ export function rawGet(target: URL, headers: Record<string, string>, timeoutMs: 
         pushBody(view);
       }
     };
-    const pushBody = (piece: Buffer) => {
+    const flushHeld = () => {
+      if (!held || finished) return;
+      const piece = held;
+      held = undefined;
       if (!body!.push(piece)) socket.pause();
+    };
+    const pushBody = (piece: Buffer) => {
+      if (held && held.buffer === piece.buffer && held.byteOffset + held.length === piece.byteOffset) {
+        held = Buffer.from(held.buffer, held.byteOffset, held.length + piece.length);
+      } else {
+        flushHeld();
+        held = piece;
+      }
+      if (held.length >= HOLD_BYTES) flushHeld();
+      else if (!flushQueued) {
+        flushQueued = true;
+        setImmediate(() => {
+          flushQueued = false;
+          flushHeld();
+        });
+      }
     };
 
     const onHead = (view: Buffer) => {
@@ -226,21 +255,20 @@ export function rawGet(target: URL, headers: Record<string, string>, timeoutMs: 
       else if (rest.length) onBody(rest);
     };
 
-    const socket: net.Socket = net.connect({
-      host,
-      port,
-      onread: {
-        buffer: () => blocks.next(),
-        callback: (n: number) => {
-          const view = blocks.read(n);
-          if (body) onBody(view);
-          else onHead(view);
-        },
+    const onread = {
+      buffer: () => blocks.next(),
+      callback: (n: number) => {
+        const view = blocks.read(n);
+        if (body) onBody(view);
+        else onHead(view);
       },
-    } as unknown as net.TcpNetConnectOpts);
+    };
+    const socket: net.Socket = secure
+      ? tls.connect({ ...tlsOptions, host, port, servername: net.isIP(host) ? undefined : host, onread } as tls.ConnectionOptions)
+      : net.connect({ host, port, onread } as unknown as net.TcpNetConnectOpts);
     socket.setNoDelay(true);
     socket.setTimeout(timeoutMs, () => fail(transportError(`GET ${target.host}: timed out`, 'ETIMEDOUT')));
-    socket.once('connect', () => socket.write(lines.join('\r\n')));
+    socket.once(secure ? 'secureConnect' : 'connect', () => socket.write(lines.join('\r\n')));
     socket.once('error', (e) => fail(e));
     socket.once('end', () => {
       if (finished) return;
