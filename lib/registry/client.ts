@@ -479,6 +479,11 @@ export class RegistryClient {
               skip = 0;
             }
             offset += chunk.length;
+            // More than the descriptor says is never right: stop now rather
+            // than hash an endless body and fail on its digest at the end.
+            if (size !== undefined && offset > size) {
+              throw new RegistryError('E_BLOB_SIZE', `fetching blob ${digest}: the registry sent more than the ${size} bytes the manifest gives`, 0, 'the registry or a proxy serves a different blob');
+            }
             onBytes?.(chunk.length);
             if (!coalesce) {
               yield chunk;
