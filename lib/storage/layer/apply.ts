@@ -29,6 +29,7 @@ import { errnoCode, isToteError, SystemError, ToteError } from '../../errors/ind
 import type { Fixups } from './fixups.js';
 import type { RawPaxHeaders } from './pax.js';
 import { TarFormatError, TarReader } from './tar-reader.js';
+import { writePiece } from './write-piece.js';
 import type { TarSplitRecorder } from './tarsplit.js';
 
 export interface ApplyStats {
@@ -150,26 +151,6 @@ export async function applyLayer(input: NodeJS.ReadableStream, targetDir: string
   const st = await fs.lstat(targetDir).catch(() => undefined);
   if (!st?.isDirectory()) throw new SystemError('E_LAYER_TARGET', `layer target is not a directory: ${targetDir}`);
   return new Applier(targetDir.replace(/\/+$/, '') || '/', options).run(input);
-}
-
-/**
- * Pieces at least this big are written on the thread pool: copying a MiB
- * into the page cache takes ~0.3 ms of system time, which the JS thread then
- * spends reading the network and the next piece instead (a pull's JS thread
- * is its bottleneck; the round trip is small against the copy).
- */
-const ASYNC_WRITE_BYTES = 256 * 1024;
-
-function writeAllAsync(fd: number, buf: Buffer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const step = (off: number) =>
-      fsSync.write(fd, buf, off, buf.length - off, null, (err, n) => {
-        if (err) return reject(err);
-        if (off + n < buf.length) step(off + n);
-        else resolve();
-      });
-    step(0);
-  });
 }
 
 class Applier {
@@ -405,7 +386,7 @@ class Applier {
     const abs = this.abs(rel);
     // Synchronous fd calls on purpose: each of these syscalls takes ~1-2 µs
     // while a thread-pool round trip costs 20-50 µs — for small files the
-    // async form was 2x slower. Large pieces are the exception (writeBody).
+    // async form was 2x slower. Large body pieces are the exception (write-piece.ts).
     let fd: number;
     try {
       fd = fsSync.openSync(abs, OPEN_FLAGS, 0o600);
@@ -428,8 +409,8 @@ class Applier {
         }
         if (r.done) break;
         const buf = r.value;
-        if (buf.length >= ASYNC_WRITE_BYTES) await writeAllAsync(fd, buf);
-        else for (let off = 0; off < buf.length; ) off += fsSync.writeSync(fd, buf, off, buf.length - off);
+        const pending = writePiece(fd, buf);
+        if (pending) await pending;
         written += buf.length;
       }
       if (written !== size) throw layerCorrupt(`entry "${m.name}": ${written} of ${size} bytes`);
