@@ -129,9 +129,10 @@ class ChunkedDecoder {
 }
 
 /**
- * One GET over a new plain TCP connection. Resolves once the response head
- * is in; connection errors reject; errors after that (a connection cut
- * short, bad framing) end the body with an error.
+ * One GET over a new connection (TCP for http:, TLS with `tlsOptions` for
+ * https:). Resolves once the response head is in; connection and TLS errors
+ * reject; errors after that (a connection cut short, bad framing) end the
+ * body with an error.
  */
 export function rawGet(target: URL, headers: Record<string, string>, timeoutMs: number, tlsOptions: tls.ConnectionOptions = {}): Promise<RawResponse> {
   const secure = target.protocol === 'https:';
