@@ -26,6 +26,7 @@
  */
 #define NAPI_VERSION 8
 #include <node_api.h>
+#include <isa-l/crc.h>
 #include <isa-l/igzip_lib.h>
 #include <openssl/evp.h>
 #include <stdint.h>
@@ -40,6 +41,28 @@ enum member_state {
   MEMBER_TRAILING, /* zero bytes after the last member: ignored, as zlib in Node does */
 };
 
+/*
+ * The gzip member header (RFC 1952 §2.3), read here rather than by ISA-L:
+ * ISA-L 2.30 rejects a valid header CRC (FHCRC) when the header arrives
+ * split over several calls. ISA-L then inflates the raw deflate data and
+ * checks the trailer (ISAL_GZIP_NO_HDR_VER).
+ */
+enum header_state { H_FIXED, H_XLEN, H_EXTRA, H_NAME, H_COMMENT, H_HCRC, H_DONE };
+
+#define FHCRC 0x02
+#define FEXTRA 0x04
+#define FNAME 0x08
+#define FCOMMENT 0x10
+
+typedef struct {
+  enum header_state state;
+  uint8_t bytes[10]; /* the fixed part, then XLEN, then HCRC */
+  unsigned have;
+  uint8_t flags;
+  unsigned xlen;
+  uint32_t crc; /* of the header bytes so far, for FHCRC */
+} GzipHeader;
+
 typedef struct {
   int gzip;
   EVP_MD_CTX *in_hash;
@@ -48,6 +71,7 @@ typedef struct {
   uint64_t out_size;
   struct inflate_state *inflate;
   enum member_state member;
+  GzipHeader header;
   /* The last inflate call filled the output: ISA-L may hold more. */
   int maybe_pending;
   int finished;
@@ -107,8 +131,92 @@ static const char *inflate_error(int ret) {
 
 static void start_member(Codec *c) {
   isal_inflate_reset(c->inflate);
-  c->inflate->crc_flag = ISAL_GZIP;
+  c->inflate->crc_flag = ISAL_GZIP_NO_HDR_VER;
   c->member = MEMBER_INSIDE;
+  memset(&c->header, 0, sizeof c->header);
+  c->header.state = H_FIXED;
+}
+
+/* Next header state after the fixed part or an optional field. */
+static enum header_state after(uint8_t flags, enum header_state done) {
+  if (done < H_XLEN && (flags & FEXTRA)) return H_XLEN;
+  if (done < H_NAME && (flags & FNAME)) return H_NAME;
+  if (done < H_COMMENT && (flags & FCOMMENT)) return H_COMMENT;
+  if (done < H_HCRC && (flags & FHCRC)) return H_HCRC;
+  return H_DONE;
+}
+
+/*
+ * Reads header bytes from buf; returns how many it used (all of them
+ * until the header is complete), or -1 with c->error set.
+ */
+static long read_header(Codec *c, const uint8_t *buf, size_t len) {
+  GzipHeader *h = &c->header;
+  size_t i = 0;
+  while (i < len && h->state != H_DONE) {
+    const uint8_t *start = buf + i;
+    size_t take = 0;
+    switch (h->state) {
+    case H_FIXED:
+    case H_XLEN:
+    case H_HCRC: {
+      unsigned want = h->state == H_FIXED ? 10 : 2;
+      take = want - h->have < len - i ? want - h->have : len - i;
+      memcpy(h->bytes + h->have, start, take);
+      h->have += take;
+      i += take;
+      if (h->state != H_HCRC) h->crc = crc32_gzip_refl(h->crc, start, take);
+      if (h->have < want) break;
+      h->have = 0;
+      if (h->state == H_FIXED) {
+        if (h->bytes[0] != 0x1f || h->bytes[1] != 0x8b) {
+          snprintf(c->error, sizeof c->error, "gzip: incorrect header check");
+          return -1;
+        }
+        if (h->bytes[2] != 8) {
+          snprintf(c->error, sizeof c->error, "gzip: unknown compression method");
+          return -1;
+        }
+        if (h->bytes[3] & 0xe0) {
+          snprintf(c->error, sizeof c->error, "gzip: reserved header flags set");
+          return -1;
+        }
+        h->flags = h->bytes[3];
+        h->state = after(h->flags, H_FIXED);
+      } else if (h->state == H_XLEN) {
+        h->xlen = h->bytes[0] | (unsigned)h->bytes[1] << 8;
+        h->state = h->xlen ? H_EXTRA : after(h->flags, H_EXTRA);
+      } else {
+        unsigned want_crc = h->bytes[0] | (unsigned)h->bytes[1] << 8;
+        if (want_crc != (h->crc & 0xffff)) {
+          snprintf(c->error, sizeof c->error, "gzip: header crc mismatch");
+          return -1;
+        }
+        h->state = H_DONE;
+      }
+      continue;
+    }
+    case H_EXTRA:
+      take = h->xlen < len - i ? h->xlen : len - i;
+      h->xlen -= take;
+      i += take;
+      h->crc = crc32_gzip_refl(h->crc, start, take);
+      if (!h->xlen) h->state = after(h->flags, H_EXTRA);
+      continue;
+    case H_NAME:
+    case H_COMMENT: {
+      const uint8_t *nul = memchr(start, 0, len - i);
+      take = nul ? (size_t)(nul - start) + 1 : len - i;
+      i += take;
+      h->crc = crc32_gzip_refl(h->crc, start, take);
+      if (nul) h->state = after(h->flags, h->state);
+      continue;
+    }
+    case H_DONE:
+      break;
+    }
+  }
+  return (long)i;
 }
 
 /* Runs on the thread pool: works through the batch until it is used up or `out` is full. */
@@ -138,7 +246,12 @@ static void execute(napi_env env, void *data) {
         start_member(c);
         continue;
       }
-    } else if (c->member == MEMBER_INSIDE && (c->off < len || c->maybe_pending)) {
+    } else if (c->member == MEMBER_INSIDE && c->header.state != H_DONE && c->off < len) {
+      long used = read_header(c, buf + c->off, len - c->off);
+      if (used < 0) return;
+      c->off += (size_t)used;
+      continue;
+    } else if (c->member == MEMBER_INSIDE && c->header.state == H_DONE && (c->off < len || c->maybe_pending)) {
       if (c->written == c->out_cap) {
         c->more = 1;
         return;

@@ -35,6 +35,29 @@ async function drain(src: LayerSource, poison = true): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
+function crc32(buf: Buffer): number {
+  let c = ~0;
+  for (const byte of buf) {
+    c ^= byte;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
+  }
+  return ~c >>> 0;
+}
+
+/** gzip with FEXTRA, FNAME, FCOMMENT and FHCRC set (RFC 1952), as no everyday writer makes it. */
+function fullHeaderGzip(plain: Buffer): Buffer {
+  const extra = Buffer.from('AB\x04\x00data', 'latin1');
+  const xlen = Buffer.alloc(2);
+  xlen.writeUInt16LE(extra.length);
+  const head = Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0x1e, 0, 0, 0, 0, 0, 3]), xlen, extra, Buffer.from('layer.tar\0comment\0', 'latin1')]);
+  const hcrc = Buffer.alloc(2);
+  hcrc.writeUInt16LE(crc32(head) & 0xffff);
+  const trailer = Buffer.alloc(8);
+  trailer.writeUInt32LE(crc32(plain), 0);
+  trailer.writeUInt32LE(plain.length >>> 0, 4);
+  return Buffer.concat([head, hcrc, zlib.deflateRawSync(plain), trailer]);
+}
+
 const compressible = Buffer.concat(Array.from({ length: 400 }, (_, i) => Buffer.from(`line ${i} of a fairly repetitive layer file\n`.repeat(50))));
 const random = randomBytes(3 * 1024 * 1024 + 17);
 
@@ -69,6 +92,17 @@ describe.each(engines)('openLayerSource on the $name', ({ helperDir, env }) => {
     expect(src.raw()).toEqual({ digest: sha(gz), size: gz.length });
     expect(src.diff()).toEqual({ digest: sha(plain as Buffer), size: (plain as Buffer).length });
     expect(src.engine()).toBe(env);
+  });
+
+  test('a gzip header with every optional field (extra, name, comment, header CRC), split anywhere', async () => {
+    const plain = compressible.subarray(0, 200_000);
+    const gz = fullHeaderGzip(plain);
+    expect(zlib.gunzipSync(gz).equals(plain)).toBe(true);
+    for (const first of [1, 5, 12, 20, 40]) {
+      const src = open(pieces(gz, [first, 7, 65536]));
+      expect((await drain(src)).equals(plain)).toBe(true);
+      expect(src.diff().digest).toBe(sha(plain));
+    }
   });
 
   test('output far larger than its input (one input piece, many output pieces)', async () => {
@@ -118,6 +152,18 @@ describe.each(engines)('openLayerSource on the $name', ({ helperDir, env }) => {
     for (let i = 40; i < 60; i++) gz[i] ^= 0x5a;
     const src = open(pieces(gz, [10_000]));
     await expect(drain(src)).rejects.toThrow();
+  });
+
+  test('a wrong trailer (CRC or length) or header CRC is an error', async () => {
+    const gz = zlib.gzipSync(compressible);
+    const badCrc = Buffer.from(gz);
+    badCrc[gz.length - 8]! ^= 1;
+    const badSize = Buffer.from(gz);
+    badSize[gz.length - 4]! ^= 1;
+    const badHeaderCrc = fullHeaderGzip(compressible);
+    const at = badHeaderCrc.indexOf('comment\0', 0, 'latin1') + 8;
+    badHeaderCrc[at]! ^= 0xff;
+    for (const bad of [badCrc, badSize, badHeaderCrc]) await expect(drain(open(pieces(bad, [5000])))).rejects.toThrow(/check|crc/i);
   });
 
   test('an error of the input ends the tar with that error', async () => {
