@@ -1,12 +1,13 @@
 /**
- * RegistryClient.blobStream against a small scripted registry on loopback
- * (plain HTTP, as for localhost registries): whole bodies, a cut resumed
- * with Range, and bodies longer than the descriptor.
+ * RegistryClient against small scripted registries on loopback (plain
+ * HTTP, as for localhost registries): blobStream's whole bodies, a cut
+ * resumed with Range, bodies longer than the descriptor; a registry that
+ * accepts connections and never answers.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import type net from 'node:net';
+import net from 'node:net';
 import { loadConfig } from '../config/index.js';
 import { RegistryClient } from './client.js';
 
@@ -79,5 +80,25 @@ describe('blobStream', () => {
   test.each(['too-long', 'endless'] as const)('a body longer than the descriptor (%s) stops with an error', async (m) => {
     mode = m;
     await expect(fetchAll(false)).rejects.toMatchObject({ code: 'E_BLOB_SIZE' });
+  });
+});
+
+describe('a registry that never answers', () => {
+  test('fails with a clear error after bounded timeouts, not minutes', async () => {
+    const conns = new Set<net.Socket>();
+    const silent = net.createServer((sock) => conns.add(sock));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as net.AddressInfo).port;
+    const client = new RegistryClient(loadConfig(), `127.0.0.1:${port}`, { timeoutMs: 300, attempts: 2, backoffMs: 1 });
+    const started = Date.now();
+    try {
+      await expect(client.request('GET', '/v2/x/manifests/latest')).rejects.toMatchObject({ code: 'E_REGISTRY_UNREACHABLE', message: expect.stringMatching(/timed out/) });
+      // https attempt, then plain HTTP twice: three timeouts of 300 ms and a backoff.
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      client.close();
+      for (const c of conns) c.destroy();
+      await new Promise<void>((r) => silent.close(() => r()));
+    }
   });
 });

@@ -30,6 +30,25 @@ export interface ClientOptions {
   attempts?: number;
   /** First backoff delay in ms (default 250, doubled each time). */
   backoffMs?: number;
+  /**
+   * A request with no activity for this long fails, as a transient error
+   * (default 60 s). The first contact, the `/v2/` ping, gets at most 15 s,
+   * as docker's does: a registry that accepts connections and never answers
+   * is named within a minute, not after four.
+   */
+  timeoutMs?: number;
+}
+
+/** How one exchange is sent (send, sendRetry). */
+interface SendOptions {
+  /** Follow redirects (default true). */
+  follow?: boolean;
+  /** The host credentials may go to (default: the first URL's). */
+  authHost?: string;
+  /** A large body for rawGet (RequestOptions.bulk). */
+  bulk?: boolean;
+  /** Idle timeout for this exchange (default: the client's). */
+  timeoutMs?: number;
 }
 
 export interface RequestOptions {
@@ -78,6 +97,8 @@ const MAX_REDIRECTS = 10;
 
 /** A request with no activity for this long fails (and is retried as transient). */
 const REQUEST_TIMEOUT_MS = 60_000;
+/** The `/v2/` ping's (docker's is 15 s in all). */
+const PING_TIMEOUT_MS = 15_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -151,6 +172,14 @@ export class RegistryClient {
     this.reporter = options.reporter ?? silentReporter;
   }
 
+  private get timeoutMs(): number {
+    return this.options.timeoutMs ?? REQUEST_TIMEOUT_MS;
+  }
+
+  private get pingTimeoutMs(): number {
+    return Math.min(this.timeoutMs, PING_TIMEOUT_MS);
+  }
+
   private get verify(): boolean {
     return this.options.tlsVerify !== false && !this.options.insecure;
   }
@@ -182,7 +211,9 @@ export class RegistryClient {
     try {
       this.base = `https://${host}`;
       this.agent = new https.Agent({ keepAlive: true, maxSockets: 16, ca: this.trustedCas, cert: this.tlsMaterial.cert, key: this.tlsMaterial.key, rejectUnauthorized: this.verify });
-      res = allowHttp ? await this.send('GET', `${this.base}/v2/`, {}, undefined) : await this.sendRetry('GET', `${this.base}/v2/`, {}, undefined, host);
+      res = allowHttp
+        ? await this.send('GET', `${this.base}/v2/`, {}, undefined, { timeoutMs: this.pingTimeoutMs })
+        : await this.sendRetry('GET', `${this.base}/v2/`, {}, undefined, { authHost: host, timeoutMs: this.pingTimeoutMs });
     } catch (e) {
       firstError = e;
     }
@@ -193,7 +224,7 @@ export class RegistryClient {
       this.base = `http://${host}`;
       this.agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
       try {
-        res = await this.sendRetry('GET', `${this.base}/v2/`, {}, undefined, host);
+        res = await this.sendRetry('GET', `${this.base}/v2/`, {}, undefined, { authHost: host, timeoutMs: this.pingTimeoutMs });
       } catch (e) {
         firstError = e;
       }
@@ -250,9 +281,9 @@ export class RegistryClient {
     let res: Response;
     if (creds?.identityToken) {
       const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: creds.identityToken, service: ch.params.service ?? '', scope: scope ?? '', client_id: 'tote' });
-      res = await this.sendRetry('POST', url.origin + url.pathname, { 'content-type': 'application/x-www-form-urlencoded' }, Buffer.from(form.toString()), url.host);
+      res = await this.sendRetry('POST', url.origin + url.pathname, { 'content-type': 'application/x-www-form-urlencoded' }, Buffer.from(form.toString()), { authHost: url.host });
     } else {
-      res = await this.sendRetry('GET', url.toString(), headers, undefined, url.host);
+      res = await this.sendRetry('GET', url.toString(), headers, undefined, { authHost: url.host });
     }
     const body = await res.bytes();
     if (res.status !== 200) {
@@ -282,8 +313,8 @@ export class RegistryClient {
     for (;;) {
       const headers = { ...(opts.headers ?? {}), ...(auth ? { authorization: auth } : {}) };
       const res = opts.noRetry
-        ? await this.send(method, url, headers, opts.body, true, undefined, opts.bulk)
-        : await this.sendRetry(method, url, headers, opts.body, new URL(this.base).host, opts.bulk);
+        ? await this.send(method, url, headers, opts.body, { bulk: opts.bulk })
+        : await this.sendRetry(method, url, headers, opts.body, { authHost: new URL(this.base).host, bulk: opts.bulk });
       if (res.status === 401 && !retriedAuth) {
         const challenges = parseChallenges(res.headers['www-authenticate']);
         const ch = challenges.find((c) => c.scheme === 'bearer') ?? challenges.find((c) => c.scheme === 'basic');
@@ -309,12 +340,12 @@ export class RegistryClient {
   }
 
   /** send() with retries for transient failures; `authHost` is the host credentials may go to. */
-  private async sendRetry(method: string, url: string, headers: Record<string, string>, body: RequestOptions['body'], authHost: string, bulk = false): Promise<Response> {
+  private async sendRetry(method: string, url: string, headers: Record<string, string>, body: RequestOptions['body'], how: SendOptions): Promise<Response> {
     const attempts = this.options.attempts ?? 4;
     const backoff = this.options.backoffMs ?? 250;
     for (let i = 1; ; i++) {
       try {
-        const res = await this.send(method, url, headers, body, true, authHost, bulk);
+        const res = await this.send(method, url, headers, body, how);
         const retryable = res.status === 429 || (res.status >= 500 && res.status !== 501 && res.status !== 505);
         if (!retryable || i >= attempts) return res;
         const asked = res.status === 429 || res.status === 503 ? retryAfterMs(res.headers['retry-after']) : undefined;
@@ -334,7 +365,9 @@ export class RegistryClient {
    * One HTTP exchange, following redirects. The Authorization header only
    * goes to `authHost` (default: the first URL's host).
    */
-  send(method: string, url: string, headers: Record<string, string>, body: RequestOptions['body'], follow = true, authHost?: string, bulk = false): Promise<Response> {
+  send(method: string, url: string, headers: Record<string, string>, body: RequestOptions['body'], how: SendOptions = {}): Promise<Response> {
+    const { follow = true, authHost, bulk = false } = how;
+    const timeoutMs = how.timeoutMs ?? this.timeoutMs;
     const first = new URL(url);
     const allowedHost = authHost ?? first.host;
     return new Promise<Response>((resolve, reject) => {
@@ -379,7 +412,7 @@ export class RegistryClient {
         if (bulk && m === 'GET') {
           // The registry's own trust and client certificate; other hosts (a CDN it redirects to): the defaults.
           const tlsOptions = isHttps && sameHost ? { rejectUnauthorized: this.verify, ca: this.trustedCas, cert: this.tlsMaterial.cert, key: this.tlsMaterial.key } : {};
-          rawGet(target, h, REQUEST_TIMEOUT_MS, tlsOptions).then((r) => onResponse(r.status, r.headers, r.body), reject);
+          rawGet(target, h, timeoutMs, tlsOptions).then((r) => onResponse(r.status, r.headers, r.body), reject);
           return;
         }
         const req = mod.request(
@@ -389,7 +422,7 @@ export class RegistryClient {
             headers: h,
             agent: agent && (isHttps ? agent instanceof https.Agent : !(agent instanceof https.Agent)) ? agent : undefined,
             ...(isHttps && sameHost ? { rejectUnauthorized: this.verify, ca: this.trustedCas } : {}),
-            timeout: REQUEST_TIMEOUT_MS,
+            timeout: timeoutMs,
           },
           (res) => onResponse(res.statusCode ?? 0, res.headers, res),
         );
