@@ -5,7 +5,7 @@
  * (5xx, resets, 429 with Retry-After), follows redirects without sending
  * credentials to another host, and resumes blob downloads with Range.
  */
-import http, { type IncomingHttpHeaders } from 'node:http';
+import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { Readable } from 'node:stream';
 import type { ToteConfig } from '../config/index.js';
@@ -15,6 +15,7 @@ import { silentReporter } from '../errors/report.js';
 import { parseChallenges, type Challenge } from './challenge.js';
 import { findCredentials, type Credentials } from './credentials.js';
 import { isLocalhost } from './conf.js';
+import { proxyFor, tunnelThrough, viaProxyHttp } from './proxy.js';
 import { rawGet } from './raw-get.js';
 import { tlsFor, type TlsMaterial } from './tls.js';
 
@@ -37,6 +38,8 @@ export interface ClientOptions {
    * is named within a minute, not after four.
    */
   timeoutMs?: number;
+  /** Where the proxy variables are read (default: process.env; see proxy.ts). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** How one exchange is sent (send, sendRetry). */
@@ -409,23 +412,36 @@ export class RegistryClient {
             },
           });
         };
-        if (bulk && m === 'GET') {
-          // The registry's own trust and client certificate; other hosts (a CDN it redirects to): the defaults.
-          const tlsOptions = isHttps && sameHost ? { rejectUnauthorized: this.verify, ca: this.trustedCas, cert: this.tlsMaterial.cert, key: this.tlsMaterial.key } : {};
+        // The registry's own trust and client certificate; other hosts (a CDN it redirects to): the defaults.
+        const tlsOptions = isHttps && sameHost ? { rejectUnauthorized: this.verify, ca: this.trustedCas, cert: this.tlsMaterial.cert, key: this.tlsMaterial.key } : {};
+        let proxy: URL | undefined;
+        try {
+          proxy = proxyFor(target, this.options.env);
+        } catch (e) {
+          reject(e);
+          return;
+        }
+        if (bulk && m === 'GET' && !proxy) {
           rawGet(target, h, timeoutMs, tlsOptions).then((r) => onResponse(r.status, r.headers, r.body), reject);
           return;
         }
-        const req = mod.request(
-          target,
-          {
-            method: m,
-            headers: h,
-            agent: agent && (isHttps ? agent instanceof https.Agent : !(agent instanceof https.Agent)) ? agent : undefined,
-            ...(isHttps && sameHost ? { rejectUnauthorized: this.verify, ca: this.trustedCas } : {}),
-            timeout: timeoutMs,
-          },
-          (res) => onResponse(res.statusCode ?? 0, res.headers, res),
-        );
+        const callback = (res: IncomingMessage) => onResponse(res.statusCode ?? 0, res.headers, res);
+        const req = !proxy
+          ? mod.request(
+              target,
+              {
+                method: m,
+                headers: h,
+                agent: agent && (isHttps ? agent instanceof https.Agent : !(agent instanceof https.Agent)) ? agent : undefined,
+                ...(isHttps && sameHost ? { rejectUnauthorized: this.verify, ca: this.trustedCas } : {}),
+                timeout: timeoutMs,
+              },
+              callback,
+            )
+          : isHttps
+            ? // No agent: the request runs over the tunnel createConnection gives it.
+              https.request(target, { method: m, headers: h, createConnection: tunnelThrough(proxy, target, tlsOptions, timeoutMs) as never, timeout: timeoutMs }, callback)
+            : http.request({ ...viaProxyHttp(proxy, target, h), method: m, timeout: timeoutMs }, callback);
         req.on('timeout', () => req.destroy(Object.assign(new Error(`${m} ${target.host}: timed out`), { code: 'ETIMEDOUT' })));
         req.on('error', reject);
         if (payload === undefined) req.end();

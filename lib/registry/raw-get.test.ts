@@ -6,6 +6,7 @@ import tls from 'node:tls';
 import { isTransient } from './client.js';
 import { parseHead, rawGet } from './raw-get.js';
 import { BlockReader, giveBackRead } from './read-blocks.js';
+import { TEST_CERT, TEST_KEY } from './test-cert.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -173,23 +174,6 @@ describe('rawGet', () => {
   });
 });
 
-// A self-signed certificate for localhost and 127.0.0.1 (valid until 2126), for the TLS cases only.
-const TEST_CERT = `-----BEGIN CERTIFICATE-----
-MIIBmzCCAUGgAwIBAgIUOx79lS71vazkvWaFR9sAEVr8dsowCgYIKoZIzj0EAwIw
-FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTEyODE0MDQ1MFoYDzIxMjYxMTA0
-MTQwNDUwWjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
-PQMBBwNCAAQAR+QgvEmMkw5ig7IRYGBUaeQ2FdTvxDTMmcOwYP7sRDQzPgyu0B0D
-MjbudU/eqo4+G5eWZPZDqg4bQla2ZQb5o28wbTAdBgNVHQ4EFgQUYg3yqnzMnRPK
-AXd5O7yY6MDl9d4wHwYDVR0jBBgwFoAUYg3yqnzMnRPKAXd5O7yY6MDl9d4wDwYD
-VR0TAQH/BAUwAwEB/zAaBgNVHREEEzARgglsb2NhbGhvc3SHBH8AAAEwCgYIKoZI
-zj0EAwIDSAAwRQIgf8rZPDg77mDZFuVr5+Iihy16l7WrLknD/eYs3VdAPUoCIQDu
-XUBWxml+6xPIDJ49Nitefb+Fn3eLbpHdjJNVhObtng==
------END CERTIFICATE-----`;
-const TEST_KEY = `-----BEGIN PRIVATE KEY-----
-MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgEydRR1cGdW9xFuQX
-lN+G3HZNTkrCEz22sbFfPJubHhuhRANCAAQAR+QgvEmMkw5ig7IRYGBUaeQ2FdTv
-xDTMmcOwYP7sRDQzPgyu0B0DMjbudU/eqo4+G5eWZPZDqg4bQla2ZQb5
------END PRIVATE KEY-----`;
 
 describe('rawGet over TLS', () => {
   let server: tls.Server;
